@@ -1,0 +1,1 @@
+"""pyprotocol: hold Python code to a written engineering protocol."""

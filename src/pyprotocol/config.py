@@ -1,0 +1,317 @@
+"""``[tool.pyprotocol]`` in the nearest ``pyproject.toml``: discovery and validation.
+
+A bad key or value never stops a check: it becomes a message naming the key, and the
+default stands in for that key alone.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePath, PurePosixPath
+from typing import Final
+
+from pyprotocol.model import Severity
+from pyprotocol.protocol import DEFAULT_BASES
+
+DEFAULT_EXCLUDE: Final = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "__pycache__",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "*.egg-info",
+)
+DEFAULT_TEST_FILES: Final = ("tests/**", "test/**", "test_*.py", "*_test.py", "conftest.py")
+TARGET_VERSIONS: Final = ((3, 12), (3, 13), (3, 14))
+
+_KEYS: Final = frozenset(
+    {
+        "select",
+        "extend-select",
+        "ignore",
+        "per-file-ignores",
+        "severity",
+        "exclude",
+        "extend-exclude",
+        "test-files",
+        "link-base",
+        "target-version",
+    }
+)
+_REQUIRES: Final = re.compile(r">=\s*3\.(\d+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Project policy for one file. Immutable; share it freely."""
+
+    root: Path | None = None
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    test_files: tuple[str, ...] = DEFAULT_TEST_FILES
+    link_base: Mapping[str, str] = field(default_factory=dict)
+    target_version: tuple[int, int] = (3, 12)
+    errors: tuple[str, ...] = ()
+    source: Path | None = None
+
+    def relative(self, path: PurePath) -> PurePosixPath:
+        """The path relative to the project root, with forward slashes.
+
+        Args:
+            path: A file path.
+
+        Returns:
+            The relative path when the file is under the root, else the path itself.
+        """
+        if self.root is not None:
+            try:
+                return PurePosixPath(Path(path).resolve().relative_to(self.root).as_posix())
+            except ValueError:
+                pass
+        return PurePosixPath(PurePath(path).as_posix())
+
+    def is_test_file(self, path: PurePath) -> bool:
+        """Tell whether ``path`` is a test file under the ``test-files`` patterns.
+
+        Args:
+            path: A file path.
+
+        Returns:
+            True for test files.
+        """
+        return matches_any(self.relative(path), self.test_files)
+
+    def is_excluded(self, path: PurePath) -> bool:
+        """Tell whether a path (file or folder) is excluded from walking.
+
+        Args:
+            path: A file or folder path.
+
+        Returns:
+            True when an ``exclude`` pattern matches the path or one of its parts.
+        """
+        return matches_any(self.relative(path), self.exclude)
+
+    def ignored_here(self, path: PurePath) -> tuple[str, ...]:
+        """Selectors ignored for this file by ``per-file-ignores``.
+
+        Args:
+            path: A file path.
+
+        Returns:
+            The selectors that apply to the file.
+        """
+        rel = self.relative(path)
+        found: list[str] = []
+        for pattern, selectors in self.per_file_ignores:
+            if matches_any(rel, (pattern,)):
+                found.extend(selectors)
+        return tuple(found)
+
+    @property
+    def links(self) -> Mapping[str, str]:
+        """Link base per document, with defaults filled in."""
+        return {**DEFAULT_BASES, **self.link_base}
+
+
+def matches_any(path: PurePosixPath, patterns: Sequence[str]) -> bool:
+    """Match a relative path against gitignore-like glob patterns.
+
+    A pattern without ``/`` matches any single part of the path (``build`` skips every
+    ``build`` folder); a pattern with ``/`` matches the whole path, ``**`` spanning
+    folders.
+
+    Args:
+        path: The relative path.
+        patterns: Glob patterns.
+
+    Returns:
+        True if any pattern matches.
+    """
+    text = path.as_posix()
+    for pattern in patterns:
+        if "/" in pattern:
+            trimmed = pattern.removeprefix("./")
+            if fnmatch.fnmatchcase(text, trimmed):
+                return True
+            if trimmed.endswith("/**") and (
+                text == trimmed[:-3] or text.startswith(trimmed[:-2])
+            ):
+                return True
+            if trimmed.startswith("**/") and matches_any(path, (trimmed[3:],)):
+                return True
+        elif any(fnmatch.fnmatchcase(part, pattern) for part in path.parts):
+            return True
+    return False
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` at or above ``start``.
+
+    Args:
+        start: A file or folder.
+
+    Returns:
+        The file, or None when there is none up to the filesystem root.
+    """
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            return pyproject
+    return None
+
+
+def _strings(key: str, value: object, errors: list[str]) -> tuple[str, ...] | None:
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(str(item) for item in value)
+    errors.append(f"`{key}` must be a list of strings; using the default")
+    return None
+
+
+def _string_table(key: str, value: object, errors: list[str]) -> dict[str, str] | None:
+    if isinstance(value, dict) and all(isinstance(item, str) for item in value.values()):
+        return {str(name): str(item) for name, item in value.items()}
+    errors.append(f"`{key}` must be a table of strings; using the default")
+    return None
+
+
+def _target_from_requires(project: object) -> tuple[int, int] | None:
+    if not isinstance(project, dict):
+        return None
+    requires = project.get("requires-python")
+    if not isinstance(requires, str):
+        return None
+    match = _REQUIRES.search(requires)
+    if match is None:
+        return None
+    minor = int(match.group(1))
+    return (3, minor) if (3, minor) in TARGET_VERSIONS else None
+
+
+def parse_table(  # noqa: C901 - one flat validation step per key reads best
+    table: Mapping[str, object], base: Config
+) -> Config:
+    """Validate a ``[tool.pyprotocol]`` table on top of ``base``.
+
+    Args:
+        table: The table as read from TOML (or from editor settings).
+        base: The configuration the table refines.
+
+    Returns:
+        The new configuration; problems are listed in ``errors``.
+    """
+    errors = list(base.errors)
+    config = base
+    for key in table:
+        if key not in _KEYS:
+            errors.append(f"unknown key `{key}` in [tool.pyprotocol] (ignored)")
+    if "select" in table and (value := _strings("select", table["select"], errors)):
+        config = replace(config, select=value)
+    if "extend-select" in table and (
+        value := _strings("extend-select", table["extend-select"], errors)
+    ):
+        config = replace(config, select=config.select + value)
+    if "ignore" in table and (value := _strings("ignore", table["ignore"], errors)) is not None:
+        config = replace(config, ignore=value)
+    if "exclude" in table and (
+        value := _strings("exclude", table["exclude"], errors)
+    ) is not None:
+        config = replace(config, exclude=value)
+    if "extend-exclude" in table and (
+        value := _strings("extend-exclude", table["extend-exclude"], errors)
+    ):
+        config = replace(config, exclude=config.exclude + value)
+    if "test-files" in table and (
+        value := _strings("test-files", table["test-files"], errors)
+    ) is not None:
+        config = replace(config, test_files=value)
+    if "per-file-ignores" in table:
+        raw = table["per-file-ignores"]
+        if isinstance(raw, dict) and all(
+            isinstance(v, list) and all(isinstance(s, str) for s in v) for v in raw.values()
+        ):
+            pairs = tuple((str(k), tuple(str(s) for s in v)) for k, v in raw.items())
+            config = replace(config, per_file_ignores=pairs)
+        else:
+            errors.append("`per-file-ignores` must map glob patterns to lists of codes")
+    if "severity" in table and (sev := _string_table("severity", table["severity"], errors)):
+        parsed: dict[str, Severity] = {}
+        for selector, name in sev.items():
+            try:
+                parsed[selector] = Severity.parse(name)
+            except ValueError as err:
+                errors.append(f"`severity.{selector}`: {err}")
+        config = replace(config, severity=parsed)
+    if "link-base" in table and (
+        bases := _string_table("link-base", table["link-base"], errors)
+    ):
+        unknown = sorted(set(bases) - set(DEFAULT_BASES))
+        if unknown:
+            errors.append(f"`link-base` keys must be {sorted(DEFAULT_BASES)}; got {unknown}")
+        config = replace(
+            config, link_base={k: v for k, v in bases.items() if k in DEFAULT_BASES}
+        )
+    if "target-version" in table:
+        target = table["target-version"]
+        versions = {f"py3{minor}": (3, minor) for _, minor in TARGET_VERSIONS}
+        if isinstance(target, str) and target in versions:
+            config = replace(config, target_version=versions[target])
+        else:
+            errors.append(f"`target-version` must be one of {sorted(versions)}; got {target!r}")
+    return replace(config, errors=tuple(errors))
+
+
+def load(pyproject: Path) -> Config:
+    """Read the configuration from a ``pyproject.toml``.
+
+    Args:
+        pyproject: The file.
+
+    Returns:
+        The configuration; unreadable files and bad values give defaults plus errors.
+    """
+    base = Config(root=pyproject.parent.resolve(), source=pyproject)
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        return replace(base, errors=(f"{pyproject}: cannot read it ({err}); using defaults",))
+    target = _target_from_requires(data.get("project"))
+    if target is not None:
+        base = replace(base, target_version=target)
+    tool = data.get("tool", {})
+    table = tool.get("pyprotocol", {}) if isinstance(tool, dict) else {}
+    if not isinstance(table, dict):
+        return replace(base, errors=(f"{pyproject}: [tool.pyprotocol] must be a table",))
+    config = parse_table(table, base)
+    return replace(config, errors=tuple(f"{pyproject}: {e}" for e in config.errors))
+
+
+def for_path(path: Path) -> Config:
+    """The configuration that governs ``path``.
+
+    Args:
+        path: A file or folder.
+
+    Returns:
+        The configuration from the nearest ``pyproject.toml``, or the defaults.
+    """
+    pyproject = find_pyproject(path.resolve())
+    return load(pyproject) if pyproject is not None else Config()

@@ -1,0 +1,521 @@
+"""The one entry point for the CLI and the server: ``check`` and ``fix``.
+
+``check`` parses the text once with :mod:`ast` and runs every enabled rule in a single
+traversal. ``fix`` builds LibCST rewrites only for the findings whose fix is asked
+for, re-parses the result and drops any rewrite whose output does not parse.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import re
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import PurePath
+from typing import Final
+
+import libcst as cst
+
+from pyprotocol import protocol
+from pyprotocol.config import Config
+from pyprotocol.model import Applicability, Finding, Severity, Span
+from pyprotocol.positions import LineIndex
+from pyprotocol.rules import ALL_RULES
+from pyprotocol.rules.base import Context, FixRequest, RawFinding, Rule, handler_names
+
+log = logging.getLogger(__name__)
+
+SYNTAX_CODE: Final = "PP000"
+INTERNAL_CODE: Final = "PP001"
+MAX_FIX_PASSES: Final = 32
+MAX_ATTEMPTS_PER_RULE: Final = 4
+_NOQA: Final = re.compile(
+    r"#\s*(?P<file>pyprotocol:\s*)?noqa(?::\s*(?P<codes>[A-Za-z]+[0-9]*(?:[\s,]+[A-Za-z]+[0-9]+)*))?",
+    re.IGNORECASE,
+)
+_ANNOTATION_FIELDS: Final[dict[type[ast.AST], tuple[str, ...]]] = {
+    ast.arg: ("annotation",),
+    ast.FunctionDef: ("returns",),
+    ast.AsyncFunctionDef: ("returns",),
+    ast.AnnAssign: ("annotation",),
+}
+# Field order for definitions: decorators and signature before the body.
+_FIELD_ORDER: Final[dict[type[ast.AST], tuple[str, ...]]] = {
+    ast.FunctionDef: ("decorator_list", "type_params", "args", "returns", "body"),
+    ast.AsyncFunctionDef: ("decorator_list", "type_params", "args", "returns", "body"),
+    ast.ClassDef: ("decorator_list", "type_params", "bases", "keywords", "body"),
+}
+_RULES_BY_CODE: Final[dict[str, type[Rule]]] = {rule.code: rule for rule in ALL_RULES}
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """The result of checking one text."""
+
+    findings: list[Finding]
+    syntax_error: Finding | None = None
+    internal_errors: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class FixResult:
+    """The result of fixing one text."""
+
+    source: str
+    applied: list[Finding] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """True when at least one fix was applied."""
+        return bool(self.applied)
+
+
+# -- selection ---------------------------------------------------------------------
+def selector_matches(selector: str, code: str, name: str, sections: Iterable[str]) -> bool:
+    """Tell whether a ``select``/``ignore`` entry names a rule.
+
+    A selector is ``ALL``, a code or code prefix (``PP1``), a rule name, or a protocol
+    section key (``pr:2-exception-handling``), which covers its subsections.
+
+    Args:
+        selector: The entry.
+        code: The rule's code.
+        name: The rule's name.
+        sections: The rule's section keys.
+
+    Returns:
+        True on a match.
+    """
+    if selector == "ALL" or selector == name:
+        return True
+    if ":" in selector:
+        return any(selector in protocol.lineage(key) for key in sections)
+    return code.startswith(selector.upper())
+
+
+def rule_enabled(rule: type[Rule], config: Config, path: PurePath | None = None) -> bool:
+    """Tell whether ``rule`` runs under ``config`` for ``path``.
+
+    Args:
+        rule: The rule class.
+        config: The configuration.
+        path: The file, for ``per-file-ignores``.
+
+    Returns:
+        True when selected and not ignored.
+    """
+    args = (rule.code, rule.name, rule.sections)
+    if not any(selector_matches(s, *args) for s in config.select):
+        return False
+    ignored = config.ignore + (config.ignored_here(path) if path is not None else ())
+    return not any(selector_matches(s, *args) for s in ignored)
+
+
+def severity_for(rule: type[Rule], config: Config) -> Severity:
+    """The severity of a rule after overrides (the most specific selector wins).
+
+    Args:
+        rule: The rule class.
+        config: The configuration.
+
+    Returns:
+        The severity.
+    """
+    best: tuple[int, Severity] | None = None
+    for selector, severity in config.severity.items():
+        if selector_matches(selector, rule.code, rule.name, rule.sections):
+            rank = len(selector) if selector != "ALL" else 0
+            if best is None or rank >= best[0]:
+                best = (rank, severity)
+    return best[1] if best else rule.severity
+
+
+# -- suppression -------------------------------------------------------------------
+@dataclass(slots=True)
+class Suppressions:
+    """``# noqa`` comments: per line and file-wide (``# pyprotocol: noqa``)."""
+
+    lines: dict[int, frozenset[str] | None] = field(default_factory=dict)
+    file_codes: set[str] = field(default_factory=set)
+    whole_file: bool = False
+
+    @classmethod
+    def scan(cls, lines: Sequence[str]) -> Suppressions:
+        """Find the suppression comments in a text.
+
+        Args:
+            lines: The text's lines.
+
+        Returns:
+            The suppressions.
+        """
+        found = cls()
+        for number, text in enumerate(lines, start=1):
+            if "noqa" not in text.lower():
+                continue
+            for match in _NOQA.finditer(text):
+                raw = match.group("codes")
+                codes = frozenset(re.split(r"[\s,]+", raw.upper())) if raw else None
+                if match.group("file"):
+                    if codes is None:
+                        found.whole_file = True
+                    else:
+                        found.file_codes |= codes
+                else:
+                    found.lines[number] = codes
+        return found
+
+    def suppresses(self, code: str, span: Span) -> bool:
+        """Tell whether a finding is suppressed.
+
+        Args:
+            code: The finding's code.
+            span: Where it is; a comment on its first or last line counts.
+
+        Returns:
+            True when suppressed.
+        """
+        if self.whole_file or code in self.file_codes:
+            return True
+        for line in {span.line, span.end_line}:
+            if line in self.lines:
+                codes = self.lines[line]
+                if codes is None or code in codes:
+                    return True
+        return False
+
+
+# -- traversal ---------------------------------------------------------------------
+@cache
+def _handlers_of(rule: type[Rule]) -> tuple[tuple[str, type[ast.AST], bool], ...]:
+    return tuple(handler_names(rule))
+
+
+class _Walker:
+    """Runs every rule's handlers in one iterative pre/post-order traversal."""
+
+    def __init__(self, ctx: Context, rules: Sequence[Rule]) -> None:
+        self.ctx = ctx
+        self.rules = rules
+        self.enter: dict[type[ast.AST], list[Callable[[ast.AST], None]]] = {}
+        self.leave: dict[type[ast.AST], list[Callable[[ast.AST], None]]] = {}
+        self.broken: dict[str, str] = {}
+        for rule in rules:
+            for attr, node_type, leaving in _handlers_of(type(rule)):
+                table = self.leave if leaving else self.enter
+                table.setdefault(node_type, []).append(getattr(rule, attr))
+
+    def _call(self, handlers: list[Callable[[ast.AST], None]], node: ast.AST) -> None:
+        for handler in tuple(handlers):
+            try:
+                handler(node)
+            except Exception as err:  # noqa: BLE001 - one rule's bug must not stop the rest
+                code = getattr(getattr(handler, "__self__", None), "code", "?")
+                self.broken[code] = f"{type(err).__name__}: {err}"
+                log.exception("rule %s failed on %s", code, self.ctx.path)
+                # The rule is unreliable on this file: stop calling it.
+                for table in (self.enter, self.leave):
+                    for registered in table.values():
+                        registered[:] = [
+                            h for h in registered if getattr(h, "__self__", None) is not
+                            getattr(handler, "__self__", None)
+                        ]
+
+    def run(self) -> None:
+        ctx = self.ctx
+        enter, leave = self.enter, self.leave
+        parents = ctx.parents
+        # (node, state): state bit 0 = leaving, bit 1 = the node is an annotation root.
+        stack: list[tuple[ast.AST, int]] = [(ctx.tree, 0)]
+        while stack:
+            node, state = stack.pop()
+            kind = type(node)
+            if state & 1:
+                parents.pop()
+                if kind in leave:
+                    self._call(leave[kind], node)
+                if state & 2:
+                    ctx.annotation_depth -= 1
+                if kind is ast.Import or kind is ast.ImportFrom:
+                    ctx.imports.add(node)  # type: ignore[arg-type]
+                continue
+            if state & 2:
+                ctx.annotation_depth += 1
+            if kind in enter:
+                self._call(enter[kind], node)
+            stack.append((node, state | 1))
+            parents.append(node)
+            annotation_fields = _ANNOTATION_FIELDS.get(kind, ())
+            order = _FIELD_ORDER.get(kind, node._fields)
+            children: list[tuple[ast.AST, int]] = []
+            for name in order:
+                value = getattr(node, name, None)
+                flag = 2 if name in annotation_fields else 0
+                if isinstance(value, ast.AST):
+                    children.append((value, flag))
+                elif isinstance(value, list):
+                    children.extend((item, flag) for item in value if isinstance(item, ast.AST))
+            stack.extend(reversed(children))
+        for rule in self.rules:
+            try:
+                rule.finish()
+            except Exception as err:  # noqa: BLE001 - isolate a failing rule
+                self.broken[rule.code] = f"{type(err).__name__}: {err}"
+                log.exception("rule %s failed to finish on %s", rule.code, ctx.path)
+
+
+def _applies(rule: type[Rule], ctx: Context) -> bool:
+    if rule.applies_to == "tests" and not ctx.is_test_file:
+        return False
+    if rule.applies_to == "code" and ctx.is_test_file:
+        return False
+    if rule.requires_import and not ctx.imports.imports(rule.requires_import):
+        return False
+    return ctx.target_version >= rule.min_target
+
+
+def syntax_error_finding(err: SyntaxError | ValueError, lines: LineIndex) -> Finding:
+    """Turn a parse failure into a finding at the place Python reports.
+
+    Args:
+        err: The exception from :func:`ast.parse`.
+        lines: The text's line index.
+
+    Returns:
+        An error finding with code ``PP000``.
+    """
+    if isinstance(err, SyntaxError) and err.lineno:
+        line = min(max(err.lineno, 1), max(len(lines.lines), 1))
+        text = lines.line(line)
+        col = min(max((err.offset or 1) - 1, 0), len(text))
+        end_line = err.end_lineno if err.end_lineno and err.end_lineno >= line else line
+        end_col = (err.end_offset - 1) if err.end_offset and err.end_lineno == line else col + 1
+        span = Span(line, col, end_line, max(end_col, col))
+        message = f"syntax error: {err.msg}"
+    else:
+        nul = lines.text.find("\0")
+        line, col = lines.position(max(nul, 0))
+        span = Span(line, col, line, col + 1)
+        message = f"cannot parse: {err}"
+    return Finding(SYNTAX_CODE, message, span, Severity.ERROR)
+
+
+def parse(source: str) -> ast.Module:
+    """Parse Python text with :mod:`ast`, silencing compile-time warnings.
+
+    Args:
+        source: The text.
+
+    Returns:
+        The module.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source)
+
+
+def analyse(
+    source: str,
+    path: PurePath | str,
+    config: Config | None = None,
+    *,
+    rules: Sequence[type[Rule]] | None = None,
+) -> Analysis:
+    """Check one text against the own rules.
+
+    Args:
+        source: The file's text.
+        path: The file's path (for test-file patterns and per-file ignores).
+        config: The configuration; defaults when omitted.
+        rules: Restrict to these rules (still subject to ``config``).
+
+    Returns:
+        The findings (sorted by position), the syntax error if the text does not parse,
+        and messages from rules that failed on this text.
+    """
+    config = config or Config()
+    path = PurePath(path)
+    lines = LineIndex(source)
+    try:
+        tree = parse(source)
+    except (SyntaxError, ValueError) as err:
+        found = syntax_error_finding(err, lines)
+        return Analysis([found], syntax_error=found)
+    ctx = Context(source, path, tree, config, lines)
+    active = [
+        rule(ctx)
+        for rule in (rules or ALL_RULES)
+        if rule_enabled(rule, config, path) and _applies(rule, ctx)
+    ]
+    walker = _Walker(ctx, active)
+    walker.run()
+    suppress = Suppressions.scan(lines.lines)
+    findings = [
+        _finalise(raw, config)
+        for raw in ctx.raw
+        if not suppress.suppresses(raw.rule.code, raw.span)
+    ]
+    findings.sort(key=lambda f: (f.span, f.code))
+    errors = tuple(f"{code}: {message}" for code, message in walker.broken.items())
+    return Analysis(_dedupe(findings), internal_errors=errors)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, Span]] = set()
+    unique = []
+    for finding in findings:
+        key = (finding.code, finding.span)
+        if key not in seen:
+            seen.add(key)
+            unique.append(finding)
+    return unique
+
+
+def _finalise(raw: RawFinding, config: Config) -> Finding:
+    rule = raw.rule
+    return Finding(
+        code=rule.code,
+        message=raw.message,
+        span=raw.span,
+        severity=severity_for(rule, config),
+        href=protocol.href(rule.sections[0], config.links),
+        fix=raw.fix,
+        tags=rule.tags,
+        data=raw.data,
+    )
+
+
+def check(
+    source: str, path: PurePath | str, config: Config | None = None
+) -> list[Finding]:
+    """Check one text and return its findings (a syntax error is a finding too).
+
+    Args:
+        source: The file's text.
+        path: The file's path.
+        config: The configuration; defaults when omitted.
+
+    Returns:
+        The findings, sorted by position.
+    """
+    return analyse(source, path, config).findings
+
+
+# -- fixing ------------------------------------------------------------------------
+def _wanted(finding: Finding, codes: Sequence[str] | None, unsafe: bool) -> bool:
+    if finding.fix is None or finding.code not in _RULES_BY_CODE:
+        return False
+    if finding.fix.applicability is Applicability.UNSAFE and not unsafe:
+        return False
+    if codes is None:
+        return True
+    rule = _RULES_BY_CODE[finding.code]
+    return any(selector_matches(s, rule.code, rule.name, rule.sections) for s in codes)
+
+
+def apply_rule_fix(
+    source: str,
+    path: PurePath,
+    rule: type[Rule],
+    findings: Sequence[Finding],
+    config: Config,
+    *,
+    unsafe: bool = False,
+) -> str | None:
+    """Apply one rule's fix for some of its findings.
+
+    Args:
+        source: The text the findings were made on.
+        path: The file's path.
+        rule: The rule that made them.
+        findings: The findings to fix.
+        config: The configuration.
+        unsafe: Whether unsafe fixes may run.
+
+    Returns:
+        The new text, or None when the fix failed or its output does not parse.
+    """
+    try:
+        tree = cst.parse_module(source)
+        ctx = Context(source, path, parse(source), config)
+        request = FixRequest(findings, source, path, config.target_version, unsafe)
+        new = rule(ctx).fix(tree, request).code
+    except Exception:  # noqa: BLE001 - a failed fix is dropped, never written
+        log.exception("fix for %s failed on %s", rule.code, path)
+        return None
+    if new == source:
+        return None
+    try:
+        parse(new)
+    except (SyntaxError, ValueError):
+        log.error("fix for %s produced text that does not parse; dropped", rule.code)
+        return None
+    return new
+
+
+def fix(
+    source: str,
+    path: PurePath | str,
+    config: Config | None = None,
+    codes: Sequence[str] | None = None,
+    *,
+    unsafe: bool = False,
+    only: Finding | None = None,
+) -> FixResult:
+    """Apply fixes until the text is stable.
+
+    Args:
+        source: The file's text.
+        path: The file's path.
+        config: The configuration; defaults when omitted.
+        codes: Selectors of the rules whose fixes to apply; all when None.
+        unsafe: Also apply fixes marked unsafe.
+        only: Fix just this one finding (one pass, the server's quick fix).
+
+    Returns:
+        The new text and the findings that were fixed.
+    """
+    config = config or Config()
+    path = PurePath(path)
+    result = FixResult(source)
+    if only is not None:
+        rule = _RULES_BY_CODE.get(only.code)
+        if rule is not None and only.fix is not None:
+            new = apply_rule_fix(source, path, rule, [only], config, unsafe=True)
+            if new is not None:
+                result.source = new
+                result.applied.append(only)
+        return result
+    failed: set[str] = set()
+    attempts: dict[str, int] = {}
+    for _ in range(MAX_FIX_PASSES):
+        analysis = analyse(result.source, path, config)
+        if analysis.syntax_error is not None:
+            break
+        pending = [
+            f
+            for f in analysis.findings
+            if _wanted(f, codes, unsafe) and f.code not in failed
+        ]
+        if not pending:
+            break
+        code = pending[0].code
+        batch = [f for f in pending if f.code == code]
+        attempts[code] = attempts.get(code, 0) + 1
+        if attempts[code] > MAX_ATTEMPTS_PER_RULE:
+            failed.add(code)
+            continue
+        new = apply_rule_fix(
+            result.source, path, _RULES_BY_CODE[code], batch, config, unsafe=unsafe
+        )
+        if new is None:
+            failed.add(code)
+            result.skipped.append(code)
+            continue
+        result.source = new
+        result.applied.extend(batch)
+    return result

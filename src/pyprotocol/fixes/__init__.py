@@ -1,0 +1,1 @@
+"""LibCST building blocks shared by the rules' fixes."""
