@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath, PurePosixPath
 from typing import Final
@@ -35,23 +35,15 @@ DEFAULT_EXCLUDE: Final = (
     "site-packages",
     "*.egg-info",
 )
-DEFAULT_TEST_FILES: Final = ("tests/**", "test/**", "test_*.py", "*_test.py", "conftest.py")
+DEFAULT_TEST_FILES: Final = (
+    "tests/**",
+    "test/**",
+    "test_*.py",
+    "*_test.py",
+    "conftest.py",
+)
 TARGET_VERSIONS: Final = ((3, 12), (3, 13), (3, 14))
 
-_KEYS: Final = frozenset(
-    {
-        "select",
-        "extend-select",
-        "ignore",
-        "per-file-ignores",
-        "severity",
-        "exclude",
-        "extend-exclude",
-        "test-files",
-        "link-base",
-        "target-version",
-    }
-)
 _REQUIRES: Final = re.compile(r">=\s*3\.(\d+)")
 
 
@@ -82,7 +74,9 @@ class Config:
         """
         if self.root is not None:
             try:
-                return PurePosixPath(Path(path).resolve().relative_to(self.root).as_posix())
+                return PurePosixPath(
+                    Path(path).resolve().relative_to(self.root).as_posix()
+                )
             except ValueError:
                 pass
         return PurePosixPath(PurePath(path).as_posix())
@@ -187,7 +181,9 @@ def _strings(key: str, value: object, errors: list[str]) -> tuple[str, ...] | No
 
 
 def _string_table(key: str, value: object, errors: list[str]) -> dict[str, str] | None:
-    if isinstance(value, dict) and all(isinstance(item, str) for item in value.values()):
+    if isinstance(value, dict) and all(
+        isinstance(item, str) for item in value.values()
+    ):
         return {str(name): str(item) for name, item in value.items()}
     errors.append(f"`{key}` must be a table of strings; using the default")
     return None
@@ -206,9 +202,95 @@ def _target_from_requires(project: object) -> tuple[int, int] | None:
     return (3, minor) if (3, minor) in TARGET_VERSIONS else None
 
 
-def parse_table(  # noqa: C901 - one flat validation step per key reads best
-    table: Mapping[str, object], base: Config
+def _list_field(name: str, *, extend: bool = False) -> _Handler:
+    def handle(key: str, value: object, config: Config, errors: list[str]) -> Config:
+        items = _strings(key, value, errors)
+        if items is None:
+            return config
+        current: tuple[str, ...] = getattr(config, name)
+        new = current + items if extend else items
+        match name:
+            case "select":
+                return replace(config, select=new)
+            case "ignore":
+                return replace(config, ignore=new)
+            case "exclude":
+                return replace(config, exclude=new)
+            case _:
+                return replace(config, test_files=new)
+
+    return handle
+
+
+def _per_file_ignores(
+    key: str, value: object, config: Config, errors: list[str]
 ) -> Config:
+    if isinstance(value, dict) and all(
+        isinstance(v, list) and all(isinstance(s, str) for s in v)
+        for v in value.values()
+    ):
+        pairs = tuple((str(k), tuple(str(s) for s in v)) for k, v in value.items())
+        return replace(config, per_file_ignores=pairs)
+    errors.append(
+        f"`{key}` must map glob patterns to lists of codes; using the default"
+    )
+    return config
+
+
+def _severity(key: str, value: object, config: Config, errors: list[str]) -> Config:
+    table = _string_table(key, value, errors)
+    if table is None:
+        return config
+    parsed: dict[str, Severity] = {}
+    for selector, name in table.items():
+        try:
+            parsed[selector] = Severity.parse(name)
+        except ValueError as err:
+            errors.append(f"`{key}.{selector}`: {err}")
+    return replace(config, severity=parsed)
+
+
+def _link_base(key: str, value: object, config: Config, errors: list[str]) -> Config:
+    bases = _string_table(key, value, errors)
+    if bases is None:
+        return config
+    unknown = sorted(set(bases) - set(DEFAULT_BASES))
+    if unknown:
+        errors.append(
+            f"`{key}` keys must be among {sorted(DEFAULT_BASES)}; got {unknown}"
+        )
+    return replace(
+        config, link_base={k: v for k, v in bases.items() if k in DEFAULT_BASES}
+    )
+
+
+def _target_version(
+    key: str, value: object, config: Config, errors: list[str]
+) -> Config:
+    versions = {f"py3{minor}": (3, minor) for _, minor in TARGET_VERSIONS}
+    if isinstance(value, str) and value in versions:
+        return replace(config, target_version=versions[value])
+    errors.append(f"`{key}` must be one of {sorted(versions)}; got {value!r}")
+    return config
+
+
+type _Handler = Callable[[str, object, Config, list[str]], Config]
+
+_HANDLERS: Final[dict[str, _Handler]] = {
+    "select": _list_field("select"),
+    "extend-select": _list_field("select", extend=True),
+    "ignore": _list_field("ignore"),
+    "exclude": _list_field("exclude"),
+    "extend-exclude": _list_field("exclude", extend=True),
+    "test-files": _list_field("test_files"),
+    "per-file-ignores": _per_file_ignores,
+    "severity": _severity,
+    "link-base": _link_base,
+    "target-version": _target_version,
+}
+
+
+def parse_table(table: Mapping[str, object], base: Config) -> Config:
     """Validate a ``[tool.pyprotocol]`` table on top of ``base``.
 
     Args:
@@ -219,63 +301,15 @@ def parse_table(  # noqa: C901 - one flat validation step per key reads best
         The new configuration; problems are listed in ``errors``.
     """
     errors = list(base.errors)
+    errors.extend(
+        f"unknown key `{key}` in [tool.pyprotocol] (ignored)"
+        for key in table
+        if key not in _HANDLERS
+    )
     config = base
-    for key in table:
-        if key not in _KEYS:
-            errors.append(f"unknown key `{key}` in [tool.pyprotocol] (ignored)")
-    if "select" in table and (value := _strings("select", table["select"], errors)):
-        config = replace(config, select=value)
-    if "extend-select" in table and (
-        value := _strings("extend-select", table["extend-select"], errors)
-    ):
-        config = replace(config, select=config.select + value)
-    if "ignore" in table and (value := _strings("ignore", table["ignore"], errors)) is not None:
-        config = replace(config, ignore=value)
-    if "exclude" in table and (
-        value := _strings("exclude", table["exclude"], errors)
-    ) is not None:
-        config = replace(config, exclude=value)
-    if "extend-exclude" in table and (
-        value := _strings("extend-exclude", table["extend-exclude"], errors)
-    ):
-        config = replace(config, exclude=config.exclude + value)
-    if "test-files" in table and (
-        value := _strings("test-files", table["test-files"], errors)
-    ) is not None:
-        config = replace(config, test_files=value)
-    if "per-file-ignores" in table:
-        raw = table["per-file-ignores"]
-        if isinstance(raw, dict) and all(
-            isinstance(v, list) and all(isinstance(s, str) for s in v) for v in raw.values()
-        ):
-            pairs = tuple((str(k), tuple(str(s) for s in v)) for k, v in raw.items())
-            config = replace(config, per_file_ignores=pairs)
-        else:
-            errors.append("`per-file-ignores` must map glob patterns to lists of codes")
-    if "severity" in table and (sev := _string_table("severity", table["severity"], errors)):
-        parsed: dict[str, Severity] = {}
-        for selector, name in sev.items():
-            try:
-                parsed[selector] = Severity.parse(name)
-            except ValueError as err:
-                errors.append(f"`severity.{selector}`: {err}")
-        config = replace(config, severity=parsed)
-    if "link-base" in table and (
-        bases := _string_table("link-base", table["link-base"], errors)
-    ):
-        unknown = sorted(set(bases) - set(DEFAULT_BASES))
-        if unknown:
-            errors.append(f"`link-base` keys must be {sorted(DEFAULT_BASES)}; got {unknown}")
-        config = replace(
-            config, link_base={k: v for k, v in bases.items() if k in DEFAULT_BASES}
-        )
-    if "target-version" in table:
-        target = table["target-version"]
-        versions = {f"py3{minor}": (3, minor) for _, minor in TARGET_VERSIONS}
-        if isinstance(target, str) and target in versions:
-            config = replace(config, target_version=versions[target])
-        else:
-            errors.append(f"`target-version` must be one of {sorted(versions)}; got {target!r}")
+    for key, handle in _HANDLERS.items():
+        if key in table:
+            config = handle(key, table[key], config, errors)
     return replace(config, errors=tuple(errors))
 
 
@@ -292,14 +326,18 @@ def load(pyproject: Path) -> Config:
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        return replace(base, errors=(f"{pyproject}: cannot read it ({err}); using defaults",))
+        return replace(
+            base, errors=(f"{pyproject}: cannot read it ({err}); using defaults",)
+        )
     target = _target_from_requires(data.get("project"))
     if target is not None:
         base = replace(base, target_version=target)
     tool = data.get("tool", {})
     table = tool.get("pyprotocol", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
-        return replace(base, errors=(f"{pyproject}: [tool.pyprotocol] must be a table",))
+        return replace(
+            base, errors=(f"{pyproject}: [tool.pyprotocol] must be a table",)
+        )
     config = parse_table(table, base)
     return replace(config, errors=tuple(f"{pyproject}: {e}" for e in config.errors))
 

@@ -13,7 +13,6 @@ import re
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import PurePath
 from typing import Final
 
@@ -75,7 +74,9 @@ class FixResult:
 
 
 # -- selection ---------------------------------------------------------------------
-def selector_matches(selector: str, code: str, name: str, sections: Iterable[str]) -> bool:
+def selector_matches(
+    selector: str, code: str, name: str, sections: Iterable[str]
+) -> bool:
     """Tell whether a ``select``/``ignore`` entry names a rule.
 
     A selector is ``ALL``, a code or code prefix (``PP1``), a rule name, or a protocol
@@ -97,7 +98,9 @@ def selector_matches(selector: str, code: str, name: str, sections: Iterable[str
     return code.startswith(selector.upper())
 
 
-def rule_enabled(rule: type[Rule], config: Config, path: PurePath | None = None) -> bool:
+def rule_enabled(
+    rule: type[Rule], config: Config, path: PurePath | None = None
+) -> bool:
     """Tell whether ``rule`` runs under ``config`` for ``path``.
 
     Args:
@@ -190,9 +193,28 @@ class Suppressions:
 
 
 # -- traversal ---------------------------------------------------------------------
-@cache
+_HANDLER_CACHE: Final[dict[str, tuple[tuple[str, type[ast.AST], bool], ...]]] = {}
+
+
 def _handlers_of(rule: type[Rule]) -> tuple[tuple[str, type[ast.AST], bool], ...]:
-    return tuple(handler_names(rule))
+    found = _HANDLER_CACHE.get(rule.code)
+    if found is None:
+        found = _HANDLER_CACHE[rule.code] = tuple(handler_names(rule))
+    return found
+
+
+def _children(node: ast.AST, kind: type[ast.AST]) -> list[tuple[ast.AST, int]]:
+    """A node's children in source order, flagged 2 when they are annotations."""
+    annotation_fields = _ANNOTATION_FIELDS.get(kind, ())
+    children: list[tuple[ast.AST, int]] = []
+    for name in _FIELD_ORDER.get(kind, node._fields):
+        value = getattr(node, name, None)
+        flag = 2 if name in annotation_fields else 0
+        if isinstance(value, ast.AST):
+            children.append((value, flag))
+        elif isinstance(value, list):
+            children.extend((item, flag) for item in value if isinstance(item, ast.AST))
+    return children
 
 
 class _Walker:
@@ -213,7 +235,7 @@ class _Walker:
         for handler in tuple(handlers):
             try:
                 handler(node)
-            except Exception as err:  # noqa: BLE001 - one rule's bug must not stop the rest
+            except Exception as err:
                 code = getattr(getattr(handler, "__self__", None), "code", "?")
                 self.broken[code] = f"{type(err).__name__}: {err}"
                 log.exception("rule %s failed on %s", code, self.ctx.path)
@@ -221,49 +243,45 @@ class _Walker:
                 for table in (self.enter, self.leave):
                     for registered in table.values():
                         registered[:] = [
-                            h for h in registered if getattr(h, "__self__", None) is not
-                            getattr(handler, "__self__", None)
+                            h
+                            for h in registered
+                            if getattr(h, "__self__", None)
+                            is not getattr(handler, "__self__", None)
                         ]
+
+    def _leave_node(self, node: ast.AST, state: int) -> None:
+        ctx = self.ctx
+        ctx.parents.pop()
+        kind = type(node)
+        if kind in self.leave:
+            self._call(self.leave[kind], node)
+        if state & 2:
+            ctx.annotation_depth -= 1
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            ctx.imports.add(node)
 
     def run(self) -> None:
         ctx = self.ctx
-        enter, leave = self.enter, self.leave
-        parents = ctx.parents
+        enter = self.enter
         # (node, state): state bit 0 = leaving, bit 1 = the node is an annotation root.
         stack: list[tuple[ast.AST, int]] = [(ctx.tree, 0)]
         while stack:
             node, state = stack.pop()
-            kind = type(node)
             if state & 1:
-                parents.pop()
-                if kind in leave:
-                    self._call(leave[kind], node)
-                if state & 2:
-                    ctx.annotation_depth -= 1
-                if kind is ast.Import or kind is ast.ImportFrom:
-                    ctx.imports.add(node)  # type: ignore[arg-type]
+                self._leave_node(node, state)
                 continue
             if state & 2:
                 ctx.annotation_depth += 1
+            kind = type(node)
             if kind in enter:
                 self._call(enter[kind], node)
             stack.append((node, state | 1))
-            parents.append(node)
-            annotation_fields = _ANNOTATION_FIELDS.get(kind, ())
-            order = _FIELD_ORDER.get(kind, node._fields)
-            children: list[tuple[ast.AST, int]] = []
-            for name in order:
-                value = getattr(node, name, None)
-                flag = 2 if name in annotation_fields else 0
-                if isinstance(value, ast.AST):
-                    children.append((value, flag))
-                elif isinstance(value, list):
-                    children.extend((item, flag) for item in value if isinstance(item, ast.AST))
-            stack.extend(reversed(children))
+            ctx.parents.append(node)
+            stack.extend(reversed(_children(node, kind)))
         for rule in self.rules:
             try:
                 rule.finish()
-            except Exception as err:  # noqa: BLE001 - isolate a failing rule
+            except Exception as err:
                 self.broken[rule.code] = f"{type(err).__name__}: {err}"
                 log.exception("rule %s failed to finish on %s", rule.code, ctx.path)
 
@@ -293,7 +311,11 @@ def syntax_error_finding(err: SyntaxError | ValueError, lines: LineIndex) -> Fin
         text = lines.line(line)
         col = min(max((err.offset or 1) - 1, 0), len(text))
         end_line = err.end_lineno if err.end_lineno and err.end_lineno >= line else line
-        end_col = (err.end_offset - 1) if err.end_offset and err.end_lineno == line else col + 1
+        end_col = (
+            (err.end_offset - 1)
+            if err.end_offset and err.end_lineno == line
+            else col + 1
+        )
         span = Span(line, col, end_line, max(end_col, col))
         message = f"syntax error: {err.msg}"
     else:
@@ -444,7 +466,7 @@ def apply_rule_fix(
         ctx = Context(source, path, parse(source), config)
         request = FixRequest(findings, source, path, config.target_version, unsafe)
         new = rule(ctx).fix(tree, request).code
-    except Exception:  # noqa: BLE001 - a failed fix is dropped, never written
+    except Exception:
         log.exception("fix for %s failed on %s", rule.code, path)
         return None
     if new == source:
@@ -452,7 +474,7 @@ def apply_rule_fix(
     try:
         parse(new)
     except (SyntaxError, ValueError):
-        log.error("fix for %s produced text that does not parse; dropped", rule.code)
+        log.warning("fix for %s produced text that does not parse; dropped", rule.code)
         return None
     return new
 

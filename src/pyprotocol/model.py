@@ -56,7 +56,7 @@ class Tag(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True, order=True)
 class Span:
-    """A range in a document: 1-based lines, 0-based code-point columns, end exclusive."""
+    """A range: 1-based lines, 0-based code-point columns, end exclusive."""
 
     line: int
     col: int

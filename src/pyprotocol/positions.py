@@ -1,4 +1,4 @@
-"""Every conversion between position units happens here, and only here.
+r"""Every conversion between position units happens here, and only here.
 
 The engine counts columns in code points (what LibCST and ruff's JSON use). ``ast``
 counts UTF-8 bytes, LSP clients count UTF-16 code units by default (or UTF-8 / UTF-32
@@ -91,10 +91,7 @@ class LineIndex:
         """
         self.text = text
         self.lines = split_lines(text)
-        starts = [0]
-        for match in _LINE_END.finditer(text):
-            starts.append(match.end())
-        self._starts = starts
+        self._starts = [0, *(match.end() for match in _LINE_END.finditer(text))]
 
     def line(self, number: int) -> str:
         """The text of a 1-based line, or ``""`` past the end.
@@ -172,7 +169,9 @@ class LineIndex:
         col = min(max(col, 0), len(text))
         return max(number - 1, 0), unit_length(text[:col], encoding)
 
-    def from_client(self, line: int, column: int, encoding: Encoding) -> tuple[int, int]:
+    def from_client(
+        self, line: int, column: int, encoding: Encoding
+    ) -> tuple[int, int]:
         """Convert a 0-based client position to an engine position.
 
         Args:

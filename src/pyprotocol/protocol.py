@@ -71,7 +71,11 @@ class Section:
     def label(self) -> str:
         """A short human label such as ``"PR §2 Exception Handling"``."""
         prefix = self.doc.upper()
-        return f"{prefix} §{self.number} {self.title}" if self.number else f"{prefix} {self.title}"
+        return (
+            f"{prefix} §{self.number} {self.title}"
+            if self.number
+            else f"{prefix} {self.title}"
+        )
 
 
 # (document, heading level, heading text). Level 2 is "##", level 3 is "###".

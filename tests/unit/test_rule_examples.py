@@ -1,4 +1,4 @@
-"""Every rule's own examples are its tests: bad ones flagged, good ones not, fixes exact."""
+"""Each rule's examples are its tests: bad flagged, good not, fixes exact."""
 
 from __future__ import annotations
 
@@ -64,5 +64,7 @@ def test_fixed_example(rule: type[Rule], index: int) -> None:
     assert result.source == example.after
     ast.parse(result.source)
     assert rule.code not in _codes(rule, result.source)
-    again = engine.fix(result.source, rule.examples.path, CONFIG, [rule.code], unsafe=True)
+    again = engine.fix(
+        result.source, rule.examples.path, CONFIG, [rule.code], unsafe=True
+    )
     assert again.source == result.source

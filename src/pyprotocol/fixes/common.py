@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import cast
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -39,14 +40,16 @@ class _AtPositions(cst.CSTTransformer):
         self.replace = replace
         self.hits = 0
 
-    def on_leave(
-        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
-    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:
+    def on_leave[N: cst.CSTNode](
+        self, original_node: N, updated_node: N
+    ) -> N | cst.RemovalSentinel | cst.FlattenSentinel[N]:
         if isinstance(original_node, self.kinds):
             pos = self.get_metadata(PositionProvider, original_node, None)
             if pos is not None and (pos.start.line, pos.start.column) in self.starts:
                 self.hits += 1
-                return self.replace(original_node, updated_node)
+                # The replacement may be another kind of expression (a Subscript
+                # becomes a BinaryOperation); LibCST validates it when rendering.
+                return cast(N, self.replace(original_node, updated_node))
         return updated_node
 
 
@@ -74,7 +77,9 @@ def rewrite_at(
     return wrapper.visit(_AtPositions(starts, kinds, replace))
 
 
-def positions(tree: cst.Module) -> tuple[MetadataWrapper, dict[cst.CSTNode, tuple[int, int]]]:
+def positions(
+    tree: cst.Module,
+) -> tuple[MetadataWrapper, dict[cst.CSTNode, tuple[int, int]]]:
     """Compute start positions for every node of a module.
 
     Args:
@@ -114,7 +119,9 @@ def update_imports(
     if not blank_start and _starts_blank(tree):
         # A removed first import leaves the blank lines that followed it at the top.
         first = tree.body[0]
-        tree = tree.with_changes(body=[first.with_changes(leading_lines=[]), *tree.body[1:]])
+        tree = tree.with_changes(
+            body=[first.with_changes(leading_lines=[]), *tree.body[1:]]
+        )
     return tree
 
 

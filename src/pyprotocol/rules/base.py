@@ -187,8 +187,10 @@ class ImportMap:
         for alias in node.names:
             if alias.name == "*":
                 continue
-            joined = f"{module}.{alias.name}" if module and not module.endswith(".") else (
-                f"{module}{alias.name}"
+            joined = (
+                f"{module}.{alias.name}"
+                if module and not module.endswith(".")
+                else (f"{module}{alias.name}")
             )
             self.names[alias.asname or alias.name] = joined
 
@@ -261,7 +263,9 @@ class Context:
             target.id
             for stmt in tree.body
             if isinstance(stmt, ast.Assign | ast.AnnAssign)
-            for target in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
+            for target in (
+                stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            )
             if isinstance(target, ast.Name)
         } | {
             stmt.name
@@ -348,7 +352,7 @@ class Context:
         return ".".join(reversed(parts))
 
     def typing_name(self, node: ast.expr) -> str | None:
-        """The member name when ``node`` refers to ``typing.X`` or ``typing_extensions.X``.
+        """The member name when ``node`` is ``typing.X`` or ``typing_extensions.X``.
 
         Args:
             node: An expression.
@@ -395,7 +399,9 @@ class Context:
             self.lines.byte_to_col(end_line, end_col),
         )
 
-    def name_span(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> Span:
+    def name_span(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+    ) -> Span:
         """The span of the name in a ``def`` or ``class`` header.
 
         Args:
@@ -450,7 +456,9 @@ def handler_names(rule: type[Rule]) -> Iterator[tuple[str, type[ast.AST], bool]]
         for prefix, leaving in (("visit_", False), ("leave_", True)):
             if attr.startswith(prefix):
                 node_type = getattr(ast, attr[len(prefix) :], None)
-                if not isinstance(node_type, type) or not issubclass(node_type, ast.AST):
+                if not isinstance(node_type, type) or not issubclass(
+                    node_type, ast.AST
+                ):
                     msg = f"{rule.__name__}.{attr} names no ast node class"
                     raise TypeError(msg)
                 yield attr, node_type, leaving

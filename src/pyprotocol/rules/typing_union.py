@@ -50,7 +50,8 @@ class UnionSyntax(Rule):
         fixed=(
             Fixed(
                 "from typing import Optional, Union\n\n\n"
-                "def f(x: Optional[int], y: Union[int, str, None]) -> Optional[Union[int, str]]:\n"
+                "def f(x: Optional[int], y: Union[int, str, None]) -> "
+                "Optional[Union[int, str]]:\n"
                 "    return x\n",
                 "def f(x: int | None, y: int | str | None) -> int | str | None:\n"
                 "    return x\n",

@@ -1,0 +1,7 @@
+"""``python -m pyprotocol``."""
+
+import sys
+
+from pyprotocol.cli import main
+
+sys.exit(main())

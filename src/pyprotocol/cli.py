@@ -1,0 +1,287 @@
+"""The command line: ``check``, ``fix``, ``rules``, ``rule``, ``serve``."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Final, TextIO
+
+from pyprotocol import __version__, engine, protocol, report, workspace
+from pyprotocol.config import Config
+from pyprotocol.model import Finding, Severity, Span
+from pyprotocol.report import Located
+from pyprotocol.rules import ALL_RULES
+
+EXIT_CLEAN: Final = 0
+EXIT_FINDINGS: Final = 1
+EXIT_ERROR: Final = 2
+PARALLEL_THRESHOLD: Final = 16
+UNREADABLE_CODE: Final = "PP002"
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """Selection given on the command line, applied over each file's configuration."""
+
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+
+    def apply(self, config: Config) -> Config:
+        """Apply to one configuration.
+
+        Args:
+            config: The file's configuration.
+
+        Returns:
+            The configuration with the command-line selection on top.
+        """
+        if self.select is not None:
+            config = replace(config, select=self.select)
+        if self.ignore:
+            config = replace(config, ignore=config.ignore + self.ignore)
+        return config
+
+
+def _check_file(job: tuple[Path, Overrides]) -> list[Finding]:
+    path, overrides = job
+    config = overrides.apply(workspace.config_for(path))
+    try:
+        source = workspace.read_source(path)
+    except workspace.UnreadableError as err:
+        span = Span(1, 0, 1, 0)
+        return [
+            Finding(
+                UNREADABLE_CODE, f"cannot check this file: {err}", span, Severity.ERROR
+            )
+        ]
+    return engine.check(source, path, config)
+
+
+def check_paths(
+    files: Sequence[Path], overrides: Overrides, jobs: int | None = None
+) -> list[Located]:
+    """Check files, in parallel when there are many.
+
+    Args:
+        files: The files.
+        overrides: Command-line selection.
+        jobs: Worker processes; all cores when None.
+
+    Returns:
+        The findings with their files, in file order.
+    """
+    work = [(path, overrides) for path in files]
+    workers = jobs or os.cpu_count() or 1
+    if len(files) >= PARALLEL_THRESHOLD and workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(_check_file, work, chunksize=8))
+    else:
+        results = [_check_file(job) for job in work]
+    return [
+        Located(path, f)
+        for path, found in zip(files, results, strict=True)
+        for f in found
+    ]
+
+
+def _config_errors(files: Sequence[Path], out: TextIO) -> bool:
+    seen: set[str] = set()
+    for path in files:
+        for error in workspace.config_for(path).errors:
+            if error not in seen:
+                seen.add(error)
+                out.write(f"pyprotocol: config: {error}\n")
+    return bool(seen)
+
+
+def _rule_table() -> list[dict[str, str]]:
+    return [
+        {
+            "code": rule.code,
+            "name": rule.name,
+            "summary": rule.summary,
+            "href": protocol.href(rule.sections[0]),
+        }
+        for rule in ALL_RULES
+    ]
+
+
+def _files_or_error(paths: Sequence[str], err: TextIO) -> list[Path] | None:
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        err.write(f"pyprotocol: no such file or folder: {', '.join(missing)}\n")
+        return None
+    return list(workspace.python_files(Path(p) for p in paths))
+
+
+def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``pyprotocol check``."""
+    files = _files_or_error(args.paths, err)
+    if files is None:
+        return EXIT_ERROR
+    bad_config = _config_errors(files, err)
+    overrides = Overrides(
+        tuple(args.select.split(",")) if args.select else None,
+        tuple(args.ignore.split(",")) if args.ignore else (),
+    )
+    items = check_paths(files, overrides, args.jobs)
+    match args.format:
+        case "json":
+            out.write(report.as_json(items))
+        case "sarif":
+            out.write(report.sarif(items, _rule_table()))
+        case "github":
+            out.write(report.github(items))
+        case _:
+            out.write(report.text(items))
+    if bad_config:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if items else EXIT_CLEAN
+
+
+def cmd_fix(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``pyprotocol fix``."""
+    files = _files_or_error(args.paths, err)
+    if files is None:
+        return EXIT_ERROR
+    bad_config = _config_errors(files, err)
+    codes = tuple(args.select.split(",")) if args.select else None
+    fixed_files = fixed_count = remaining = 0
+    for path in files:
+        try:
+            source = workspace.read_source(path)
+        except workspace.UnreadableError as problem:
+            err.write(f"pyprotocol: skipped {path}: {problem}\n")
+            continue
+        config = workspace.config_for(path)
+        result = engine.fix(source, path, config, codes, unsafe=args.unsafe)
+        remaining += len(engine.check(result.source, path, config))
+        if not result.changed:
+            continue
+        fixed_files += 1
+        fixed_count += len(result.applied)
+        if args.diff:
+            out.writelines(
+                difflib.unified_diff(
+                    source.splitlines(keepends=True),
+                    result.source.splitlines(keepends=True),
+                    f"a/{path.as_posix()}",
+                    f"b/{path.as_posix()}",
+                )
+            )
+        else:
+            workspace.write_atomic(path, result.source)
+    verb = "Would fix" if args.diff else "Fixed"
+    out.write(
+        f"{verb} {fixed_count} finding(s) in {fixed_files} file(s); "
+        f"{remaining} finding(s) remain.\n"
+    )
+    if bad_config:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if args.diff and fixed_count else EXIT_CLEAN
+
+
+def cmd_rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``pyprotocol rules``."""
+    del args, err
+    width = max(len(rule.name) for rule in ALL_RULES)
+    for rule in ALL_RULES:
+        fix = "fix" if rule.fix_title else "   "
+        label = protocol.section(rule.sections[0]).label
+        out.write(f"{rule.code}  {rule.name:<{width}}  {fix}  {label}\n")
+    return EXIT_CLEAN
+
+
+def cmd_rule(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``pyprotocol rule CODE``."""
+    from pyprotocol.docs import rule_page
+
+    wanted = args.code.upper()
+    for rule in ALL_RULES:
+        if wanted in (rule.code, rule.name.upper()):
+            out.write(rule_page(rule))
+            return EXIT_CLEAN
+    err.write(f"pyprotocol: no rule {args.code!r}; see `pyprotocol rules`\n")
+    return EXIT_ERROR
+
+
+def cmd_serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``pyprotocol serve``."""
+    del out, err
+    from pyprotocol.server import serve
+
+    return serve(tcp=args.tcp)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command.
+
+    Returns:
+        The parser.
+    """
+    parser = argparse.ArgumentParser(
+        prog="pyprotocol",
+        description="Hold Python code to the engineering protocol.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"pyprotocol {__version__}"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("check", help="report findings")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    check.add_argument("--format", choices=report.FORMATS, default="text")
+    check.add_argument("--select", help="comma-separated codes, names or sections")
+    check.add_argument("--ignore", help="comma-separated codes, names or sections")
+    check.add_argument("--jobs", type=int, default=None, help="worker processes")
+    check.set_defaults(handler=cmd_check)
+
+    fix = commands.add_parser("fix", help="apply fixes")
+    fix.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    fix.add_argument("--unsafe", action="store_true", help="also apply unsafe fixes")
+    fix.add_argument("--diff", action="store_true", help="print a diff, write nothing")
+    fix.add_argument("--select", help="only fixes of these codes, names or sections")
+    fix.set_defaults(handler=cmd_fix)
+
+    rules = commands.add_parser("rules", help="list the rules")
+    rules.set_defaults(handler=cmd_rules)
+
+    rule = commands.add_parser("rule", help="explain one rule")
+    rule.add_argument("code")
+    rule.set_defaults(handler=cmd_rule)
+
+    serve = commands.add_parser("serve", help="run the language server (stdio)")
+    serve.add_argument(
+        "--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio"
+    )
+    serve.set_defaults(handler=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pyprotocol`` command.
+
+    Args:
+        argv: Arguments; ``sys.argv[1:]`` when None.
+
+    Returns:
+        The exit code.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0) and EXIT_ERROR
+    handler = args.handler
+    code: int = handler(args, sys.stdout, sys.stderr)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
