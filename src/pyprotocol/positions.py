@@ -184,3 +184,21 @@ class LineIndex:
         """
         number = min(max(line, 0), len(self.lines) - 1) + 1
         return number, from_units(self.line(number), column, encoding)
+
+    def client_offset(self, line: int, column: int, encoding: Encoding) -> int:
+        """Offset in the text of a 0-based client position.
+
+        As LSP specifies, a column past the end of its line means the line's end and
+        a line past the last one means the end of the text.
+
+        Args:
+            line: The 0-based line.
+            column: The column in the client's units.
+            encoding: The client's units.
+
+        Returns:
+            The offset into :attr:`text`.
+        """
+        if line >= len(self.lines):
+            return len(self.text)
+        return self.offset(*self.from_client(line, column, encoding))
