@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path, PurePath
+from pathlib import Path, PurePath, PurePosixPath
 
 from pyprotocol import config
 from pyprotocol.model import Severity
@@ -95,8 +95,6 @@ def test_exclude_patterns_match_parts_and_paths() -> None:
     conf = config.Config()
     assert conf.is_excluded(rel)
     assert not conf.is_excluded(PurePath("src/pkg/mod.py"))
-    assert config.matches_any(
-        PurePath("tests/unit/test_a.py").as_posix()
-        and config.PurePosixPath("tests/unit/test_a.py"),
-        ("tests/**",),
-    )
+    assert config.matches_any(PurePosixPath("tests/unit/test_a.py"), ("tests/**",))
+    assert config.matches_any(PurePosixPath("a/b/test_x.py"), ("test_*.py",))
+    assert not config.matches_any(PurePosixPath("src/tests.py"), ("tests/**",))
