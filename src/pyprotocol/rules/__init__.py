@@ -8,7 +8,11 @@ from pyprotocol.rules.base import Rule
 from pyprotocol.rules.typing_abc import CollectionsAbc
 from pyprotocol.rules.typing_any import NoAny
 from pyprotocol.rules.typing_builtins import BuiltinGenerics
+from pyprotocol.rules.typing_cast import CastWithoutComment
+from pyprotocol.rules.typing_final import ConstantWithoutFinal
+from pyprotocol.rules.typing_runtime_checkable import UnneededRuntimeCheckable
 from pyprotocol.rules.typing_self import SelfReturn
+from pyprotocol.rules.typing_typeis import PreferTypeIs
 from pyprotocol.rules.typing_union import UnionSyntax
 
 _RULES: Final[list[type[Rule]]] = [
@@ -16,6 +20,10 @@ _RULES: Final[list[type[Rule]]] = [
     CollectionsAbc,
     NoAny,
     SelfReturn,
+    CastWithoutComment,
+    ConstantWithoutFinal,
+    UnneededRuntimeCheckable,
+    PreferTypeIs,
     UnionSyntax,
 ]
 
