@@ -6,17 +6,18 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Final
 
 import pytest
 
 from pyprotocol.cli import main
 
-LEGACY = (
+LEGACY: Final = (
     "from typing import List, Optional\n\n\n"
     "def first(items: List[int]) -> Optional[int]:\n"
     "    return items[0] if items else None\n"
 )
-CLEAN = (
+CLEAN: Final = (
     "def first(items: list[int]) -> int | None:\n"
     "    return items[0] if items else None\n"
 )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Final
 
 from pyprotocol import docs, protocol
 from pyprotocol.rules import ALL_RULES
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS: Final = Path(__file__).resolve().parents[2] / "docs"
 
 
 def test_committed_docs_are_up_to_date() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from typing import Final
 
 import pytest
 
@@ -11,22 +12,22 @@ from pyprotocol.config import Config
 from pyprotocol.rules import ALL_RULES
 from pyprotocol.rules.base import Rule
 
-BAD = [
+BAD: Final = [
     pytest.param(rule, text, id=f"{rule.code}-bad-{i}")
     for rule in ALL_RULES
     for i, text in enumerate(rule.examples.bad)
 ]
-GOOD = [
+GOOD: Final = [
     pytest.param(rule, text, id=f"{rule.code}-good-{i}")
     for rule in ALL_RULES
     for i, text in enumerate(rule.examples.good)
 ]
-FIXED = [
+FIXED: Final = [
     pytest.param(rule, i, id=f"{rule.code}-fixed-{i}")
     for rule in ALL_RULES
     for i in range(len(rule.examples.fixed))
 ]
-CONFIG = Config(target_version=(3, 13))
+CONFIG: Final = Config(target_version=(3, 13))
 
 
 def _codes(rule: type[Rule], text: str) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import ClassVar
+from typing import ClassVar, Final
 
 import libcst as cst
 
@@ -11,7 +11,7 @@ from pyprotocol.fixes.common import rewrite_at, update_imports
 from pyprotocol.model import Applicability, FixInfo, Severity
 from pyprotocol.rules.base import Examples, Fixed, FixRequest, Rule
 
-_UNSAFE_REASON = (
+_UNSAFE_REASON: Final = (
     "`TypeIs` also narrows the `else` branch and needs the narrowed type to be a "
     "subtype of the parameter's type; check both hold"
 )

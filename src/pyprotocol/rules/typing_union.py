@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import ClassVar
+from typing import ClassVar, Final
 
 import libcst as cst
 
@@ -11,7 +11,7 @@ from pyprotocol.fixes.common import code_of, rewrite_at, update_imports
 from pyprotocol.model import Severity
 from pyprotocol.rules.base import Examples, Fixed, FixRequest, Rule
 
-_FORWARD_REF_OUTSIDE_ANNOTATION = (
+_FORWARD_REF_OUTSIDE_ANNOTATION: Final = (
     "no fix: a quoted forward reference outside an annotation is evaluated at runtime, "
     "where `'X' | None` raises TypeError"
 )
