@@ -78,9 +78,8 @@ def main() -> None:
             for jobs in (1, 2):
                 lines, seconds = tree(paths, jobs)
                 label_text = f"check {label}, {jobs} core(s)"
-                print(
-                    f"{label_text:<40} {lines:>8} {seconds:>9.2f} {lines / seconds:>10.0f}"
-                )
+                rate = lines / seconds
+                print(f"{label_text:<40} {lines:>8} {seconds:>9.2f} {rate:>10.0f}")
 
 
 if __name__ == "__main__":
