@@ -93,17 +93,47 @@ def positions(
     return wrapper, {node: (r.start.line, r.start.column) for node, r in ranges.items()}
 
 
+def typing_module_imports(tree: cst.Module) -> list[tuple[str, str | None, str | None]]:
+    """The ``import typing [as t]`` statements of a module, as removal requests.
+
+    Fixes that replace ``t.X`` references pass these to :func:`update_imports` so that
+    a module import left unused by the fix goes too.
+
+    Args:
+        tree: The module.
+
+    Returns:
+        (module, None, alias) triples for ``typing`` and ``typing_extensions``.
+    """
+    found: list[tuple[str, str | None, str | None]] = []
+    for statement in tree.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if not isinstance(small, cst.Import):
+                continue
+            for alias in small.names:
+                name = code_of(alias.name)
+                if name in ("typing", "typing_extensions"):
+                    asname = alias.asname.name if alias.asname else None
+                    local = asname.value if isinstance(asname, cst.Name) else None
+                    found.append((name, None, local))
+    return found
+
+
 def update_imports(
     tree: cst.Module,
     add: Iterable[tuple[str, str | None, str | None]] = (),
-    remove_unused: Iterable[tuple[str, str | None]] = (),
+    remove_unused: Iterable[
+        tuple[str, str | None] | tuple[str, str | None, str | None]
+    ] = (),
 ) -> cst.Module:
     """Add imports, and remove the named ones that nothing uses any more.
 
     Args:
         tree: The module.
         add: (module, name or None for ``import module``, alias) triples.
-        remove_unused: (module, name or None) pairs to drop when unused.
+        remove_unused: (module, name or None[, alias]) to drop when unused.
 
     Returns:
         The module with its imports updated.
@@ -111,8 +141,8 @@ def update_imports(
     context = CodemodContext()
     for module, name, alias in add:
         AddImportsVisitor.add_needed_import(context, module, name, alias)
-    for module, name in remove_unused:
-        RemoveImportsVisitor.remove_unused_import(context, module, name)
+    for request in remove_unused:
+        RemoveImportsVisitor.remove_unused_import(context, *request)
     blank_start = _starts_blank(tree)
     tree = AddImportsVisitor(context).transform_module(tree)
     tree = RemoveImportsVisitor(context).transform_module(tree)

@@ -7,7 +7,7 @@ from typing import ClassVar, Final
 
 import libcst as cst
 
-from pyprotocol.fixes.common import positions, update_imports
+from pyprotocol.fixes.common import positions, typing_module_imports, update_imports
 from pyprotocol.model import Severity, Tag
 from pyprotocol.rules.base import TYPING_MODULES, Examples, Fixed, FixRequest, Rule
 
@@ -99,8 +99,7 @@ class CollectionsAbc(Rule):
                 "import typing as t\n\n\ndef walk(items: t.Sequence[int]) -> "
                 "t.Iterator[int]:\n"
                 "    yield from items\n",
-                "import typing as t\nfrom collections.abc import Iterator, "
-                "Sequence\n\n\n"
+                "from collections.abc import Iterator, Sequence\n\n\n"
                 "def walk(items: Sequence[int]) -> Iterator[int]:\n    yield from "
                 "items\n",
             ),
@@ -148,7 +147,10 @@ class CollectionsAbc(Rule):
         wrapper, starts = positions(tree)
         transformer = _MoveImports(request.starts(), starts)
         tree = wrapper.visit(transformer)
-        return update_imports(tree, add=sorted(transformer.needed, key=str))
+        removals = typing_module_imports(tree) if transformer.dotted else []
+        return update_imports(
+            tree, add=sorted(transformer.needed, key=str), remove_unused=removals
+        )
 
 
 class _MoveImports(cst.CSTTransformer):
@@ -159,6 +161,7 @@ class _MoveImports(cst.CSTTransformer):
         self.wanted = wanted
         self.starts = starts
         self.needed: set[tuple[str, str, str | None]] = set()
+        self.dotted = False
 
     def leave_ImportFrom(
         self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
@@ -194,5 +197,6 @@ class _MoveImports(cst.CSTTransformer):
         ):
             module, target = MOVED[updated_node.attr.value]
             self.needed.add((module, target, None))
+            self.dotted = True
             return cst.Name(target)
         return updated_node

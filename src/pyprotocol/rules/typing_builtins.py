@@ -7,7 +7,7 @@ from typing import ClassVar, Final
 
 import libcst as cst
 
-from pyprotocol.fixes.common import rewrite_at, update_imports
+from pyprotocol.fixes.common import rewrite_at, typing_module_imports, update_imports
 from pyprotocol.model import Severity, Tag
 from pyprotocol.rules.base import Examples, Fixed, FixRequest, Rule
 
@@ -78,7 +78,7 @@ class BuiltinGenerics(Rule):
             ),
             Fixed(
                 "import typing as t\n\ncounts: t.DefaultDict[str, t.Deque[int]]\n",
-                "import typing as t\nfrom collections import defaultdict, deque\n\n"
+                "from collections import defaultdict, deque\n\n"
                 "counts: defaultdict[str, deque[int]]\n",
             ),
         ),
@@ -108,6 +108,7 @@ class BuiltinGenerics(Rule):
     def fix(self, tree: cst.Module, request: FixRequest) -> cst.Module:
         """Replace each alias with its builtin or ``collections`` type."""
         needed: set[tuple[str, str]] = set()
+        dotted: list[bool] = []
         local_aliases = _typing_aliases(request.source)
 
         def replace(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
@@ -117,17 +118,20 @@ class BuiltinGenerics(Rule):
                 name = local_aliases.get(updated.value)
             if name not in REPLACEMENTS:
                 return updated
+            dotted.append(isinstance(updated, cst.Attribute))
             module, target = REPLACEMENTS[name]
             if module:
                 needed.add((module, target))
             return cst.Name(target)
 
         tree = rewrite_at(tree, request.starts(), (cst.Name, cst.Attribute), replace)
-        removals = [
+        removals: list[tuple[str, str | None] | tuple[str, str | None, str | None]] = [
             (m, alias)
             for m in ("typing", "typing_extensions")
             for alias in REPLACEMENTS
         ]
+        if any(dotted):
+            removals.extend(typing_module_imports(tree))
         adds = [(module, target, None) for module, target in sorted(needed)]
         return update_imports(tree, add=adds, remove_unused=removals)
 

@@ -7,7 +7,12 @@ from typing import ClassVar, Final
 
 import libcst as cst
 
-from pyprotocol.fixes.common import code_of, rewrite_at, update_imports
+from pyprotocol.fixes.common import (
+    code_of,
+    rewrite_at,
+    typing_module_imports,
+    update_imports,
+)
 from pyprotocol.model import Severity
 from pyprotocol.rules.base import Examples, Fixed, FixRequest, Rule
 
@@ -92,12 +97,21 @@ class UnionSyntax(Rule):
 
     def fix(self, tree: cst.Module, request: FixRequest) -> cst.Module:
         """Rewrite each flagged subscript as a ``|`` union."""
-        tree = rewrite_at(tree, request.starts(), (cst.Subscript,), _to_union)
-        removals = [
+        dotted: list[bool] = []
+
+        def replace(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+            if isinstance(updated, cst.Subscript):
+                dotted.append(isinstance(updated.value, cst.Attribute))
+            return _to_union(original, updated)
+
+        tree = rewrite_at(tree, request.starts(), (cst.Subscript,), replace)
+        removals: list[tuple[str, str | None] | tuple[str, str | None, str | None]] = [
             (module, name)
             for module in ("typing", "typing_extensions")
             for name in ("Optional", "Union")
         ]
+        if any(dotted):
+            removals.extend(typing_module_imports(tree))
         return update_imports(tree, remove_unused=removals)
 
 
