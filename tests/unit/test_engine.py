@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
+from pathlib import PurePath
 from typing import ClassVar
+
+import libcst as cst
 
 from pyprotocol import engine
 from pyprotocol.config import Config
 from pyprotocol.model import Severity, Span
-from pyprotocol.rules.base import Examples, Rule
+from pyprotocol.rules.base import Examples, FixRequest, Rule
 
 OPTIONAL = "from typing import Optional\nx: Optional[int] = None\n"
 
@@ -171,3 +174,32 @@ def test_only_one_finding_is_fixed_when_asked() -> None:
         result.source
         == "from typing import Optional\na: int | None\nb: Optional[str]\n"
     )
+
+
+class _BadFix(Rule):
+    code = "PP998"
+    name = "bad-fix"
+    summary = "Offers a fix that writes invalid code."
+    why = "Tests that such a fix is dropped."
+    sections = ("pr:type-annotations",)
+    fix_title = "Break the file"
+    examples: ClassVar[Examples] = Examples()
+
+    def visit_Module(self, node: ast.Module) -> None:
+        self.report(Span(1, 0, 1, 1), "always", fix=True)
+
+    def fix(self, tree: cst.Module, request: FixRequest) -> cst.Module:
+        del request
+        return tree.with_changes(
+            body=[cst.SimpleStatementLine([cst.Expr(cst.Name("def"))])]
+        )
+
+
+def test_a_fix_whose_output_does_not_parse_is_dropped() -> None:
+    source = "x = 1\n"
+    (finding,) = engine.analyse(source, "m.py", rules=[_BadFix]).findings
+    assert (
+        engine.apply_rule_fix(source, PurePath("m.py"), _BadFix, [finding], Config())
+        is None
+    )
+    assert engine.fix(source, "m.py", only=finding).source == source
