@@ -48,23 +48,27 @@ class Overrides:
         return config
 
 
-def _check_file(job: tuple[Path, Overrides]) -> list[Finding]:
-    path, overrides = job
+def _check_file(
+    job: tuple[Path, Overrides, bool],
+) -> tuple[list[Finding], tuple[str, ...]]:
+    path, overrides, tools = job
     config = overrides.apply(workspace.config_for(path))
     try:
         source = workspace.read_source(path)
     except workspace.UnreadableError as err:
-        span = Span(1, 0, 1, 0)
-        return [
-            Finding(
-                UNREADABLE_CODE, f"cannot check this file: {err}", span, Severity.ERROR
-            )
-        ]
-    return engine.check(source, path, config)
+        message = f"cannot check this file: {err}"
+        return [Finding(UNREADABLE_CODE, message, Span(1, 0, 1, 0), Severity.ERROR)], ()
+    analysis = engine.analyse(source, path, config, tools=tools)
+    return analysis.findings, analysis.tool_errors
 
 
 def check_paths(
-    files: Sequence[Path], overrides: Overrides, jobs: int | None = None
+    files: Sequence[Path],
+    overrides: Overrides,
+    jobs: int | None = None,
+    *,
+    tools: bool = True,
+    err: TextIO | None = None,
 ) -> list[Located]:
     """Check files, in parallel when there are many.
 
@@ -72,20 +76,26 @@ def check_paths(
         files: The files.
         overrides: Command-line selection.
         jobs: Worker processes; all cores when None.
+        tools: Also run ruff.
+        err: Where to report (once) a tool that could not run.
 
     Returns:
         The findings with their files, in file order.
     """
-    work = [(path, overrides) for path in files]
+    work = [(path, overrides, tools) for path in files]
     workers = jobs or os.cpu_count() or 1
     if len(files) >= PARALLEL_THRESHOLD and workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(_check_file, work, chunksize=8))
     else:
         results = [_check_file(job) for job in work]
+    problems = {problem for _, errors in results for problem in errors}
+    for problem in sorted(problems):
+        if err is not None:
+            err.write(f"pyprotocol: {problem}\n")
     return [
         Located(path, f)
-        for path, found in zip(files, results, strict=True)
+        for path, (found, _) in zip(files, results, strict=True)
         for f in found
     ]
 
@@ -130,7 +140,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         tuple(args.select.split(",")) if args.select else None,
         tuple(args.ignore.split(",")) if args.ignore else (),
     )
-    items = check_paths(files, overrides, args.jobs)
+    items = check_paths(files, overrides, args.jobs, tools=not args.no_ruff, err=err)
     match args.format:
         case "json":
             out.write(report.as_json(items))
@@ -160,8 +170,11 @@ def cmd_fix(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(f"pyprotocol: skipped {path}: {problem}\n")
             continue
         config = workspace.config_for(path)
-        result = engine.fix(source, path, config, codes, unsafe=args.unsafe)
-        remaining += len(engine.check(result.source, path, config))
+        tools = not args.no_ruff
+        result = engine.fix(
+            source, path, config, codes, unsafe=args.unsafe, tools=tools
+        )
+        remaining += len(engine.check(result.source, path, config, tools=tools))
         if not result.changed:
             continue
         fixed_files += 1
@@ -240,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--select", help="comma-separated codes, names or sections")
     check.add_argument("--ignore", help="comma-separated codes, names or sections")
     check.add_argument("--jobs", type=int, default=None, help="worker processes")
+    check.add_argument("--no-ruff", action="store_true", help="own rules only")
     check.set_defaults(handler=cmd_check)
 
     fix = commands.add_parser("fix", help="apply fixes")
@@ -247,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--unsafe", action="store_true", help="also apply unsafe fixes")
     fix.add_argument("--diff", action="store_true", help="print a diff, write nothing")
     fix.add_argument("--select", help="only fixes of these codes, names or sections")
+    fix.add_argument("--no-ruff", action="store_true", help="own fixes only")
     fix.set_defaults(handler=cmd_fix)
 
     rules = commands.add_parser("rules", help="list the rules")

@@ -24,6 +24,7 @@ from pyprotocol.model import Applicability, Finding, Severity, Span
 from pyprotocol.positions import LineIndex
 from pyprotocol.rules import ALL_RULES
 from pyprotocol.rules.base import Context, FixRequest, RawFinding, Rule, handler_names
+from pyprotocol.sources import ruff
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class Analysis:
     findings: list[Finding]
     syntax_error: Finding | None = None
     internal_errors: tuple[str, ...] = ()
+    tool_errors: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -346,14 +348,16 @@ def analyse(
     config: Config | None = None,
     *,
     rules: Sequence[type[Rule]] | None = None,
+    tools: bool = False,
 ) -> Analysis:
-    """Check one text against the own rules.
+    """Check one text against the own rules (and, with ``tools``, ruff).
 
     Args:
         source: The file's text.
         path: The file's path (for test-file patterns and per-file ignores).
         config: The configuration; defaults when omitted.
         rules: Restrict to these rules (still subject to ``config``).
+        tools: Also run ruff (lint and format) on the text.
 
     Returns:
         The findings (sorted by position), the syntax error if the text does not parse,
@@ -375,15 +379,58 @@ def analyse(
     ]
     walker = _Walker(ctx, active)
     walker.run()
+    findings = [_finalise(raw, config) for raw in ctx.raw]
+    tool_errors: tuple[str, ...] = ()
+    if tools:
+        extra, tool_errors = tool_findings(source, path, config)
+        findings.extend(extra)
     suppress = Suppressions.scan(lines.lines)
-    findings = [
-        _finalise(raw, config)
-        for raw in ctx.raw
-        if not suppress.suppresses(raw.rule.code, raw.span)
-    ]
+    findings = [f for f in findings if not suppress.suppresses(f.code, f.span)]
     findings.sort(key=lambda f: (f.span, f.code))
     errors = tuple(f"{code}: {message}" for code, message in walker.broken.items())
-    return Analysis(_dedupe(findings), internal_errors=errors)
+    return Analysis(_dedupe(findings), internal_errors=errors, tool_errors=tool_errors)
+
+
+def tool_findings(
+    source: str, path: PurePath, config: Config
+) -> tuple[list[Finding], tuple[str, ...]]:
+    """Ruff's lint and format findings for a text, filtered by the configuration.
+
+    Args:
+        source: The file's text (it must parse).
+        path: The file's path.
+        config: The configuration.
+
+    Returns:
+        The findings, and messages for tools that could not run.
+    """
+    try:
+        found = ruff.check(source, path, config)
+        formatting = ruff.format_finding(source, path, config)
+    except ruff.RuffError as err:
+        return [], (str(err),)
+    if formatting is not None:
+        found.append(formatting)
+    return [f for f in found if finding_enabled(f, config, path)], ()
+
+
+def finding_enabled(finding: Finding, config: Config, path: PurePath) -> bool:
+    """Tell whether a tool's finding passes ``select``/``ignore``.
+
+    Args:
+        finding: A finding from ruff or mypy.
+        config: The configuration.
+        path: The file.
+
+    Returns:
+        True when it is selected and not ignored.
+    """
+    section = ruff.section_for(finding.code) if finding.source == ruff.SOURCE else None
+    args = (finding.code, finding.code.lower(), (section,) if section else ())
+    if not any(selector_matches(s, *args) for s in config.select):
+        return False
+    ignored = config.ignore + config.ignored_here(path)
+    return not any(selector_matches(s, *args) for s in ignored)
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
@@ -412,7 +459,11 @@ def _finalise(raw: RawFinding, config: Config) -> Finding:
 
 
 def check(
-    source: str, path: PurePath | str, config: Config | None = None
+    source: str,
+    path: PurePath | str,
+    config: Config | None = None,
+    *,
+    tools: bool = False,
 ) -> list[Finding]:
     """Check one text and return its findings (a syntax error is a finding too).
 
@@ -420,11 +471,12 @@ def check(
         source: The file's text.
         path: The file's path.
         config: The configuration; defaults when omitted.
+        tools: Also run ruff.
 
     Returns:
         The findings, sorted by position.
     """
-    return analyse(source, path, config).findings
+    return analyse(source, path, config, tools=tools).findings
 
 
 # -- fixing ------------------------------------------------------------------------
@@ -487,6 +539,7 @@ def fix(
     *,
     unsafe: bool = False,
     only: Finding | None = None,
+    tools: bool = False,
 ) -> FixResult:
     """Apply fixes until the text is stable.
 
@@ -497,6 +550,8 @@ def fix(
         codes: Selectors of the rules whose fixes to apply; all when None.
         unsafe: Also apply fixes marked unsafe.
         only: Fix just this one finding (one pass, the server's quick fix).
+        tools: Also apply ruff's fixes for the protocol's selection (after the own
+            fixes, which may leave imports to sort), when ``codes`` is None.
 
     Returns:
         The new text and the findings that were fixed.
@@ -505,26 +560,62 @@ def fix(
     path = PurePath(path)
     result = FixResult(source)
     if only is not None:
-        rule = _RULES_BY_CODE.get(only.code)
-        if rule is not None and only.fix is not None:
-            new = apply_rule_fix(source, path, rule, [only], config, unsafe=True)
-            if new is not None:
-                result.source = new
-                result.applied.append(only)
+        _fix_one(result, path, config, only)
         return result
+    _apply_own_fixes(result, path, config, codes, unsafe=unsafe)
+    if tools and codes is None:
+        _apply_ruff_fixes(result, path, config, unsafe=unsafe)
+    if tools and result.changed:
+        _keep_formatted(source, result, path)
+    return result
+
+
+def _fix_one(result: FixResult, path: PurePath, config: Config, only: Finding) -> None:
+    """Apply the fix of one finding, own or ruff's."""
+    if only.fix is None:
+        return
+    if only.source == ruff.SOURCE:
+        edits = ruff.edits_of(only)
+        new = ruff.apply_edits(result.source, edits) if edits else None
+        if only.code == ruff.FORMAT_CODE:
+            try:
+                new = ruff.format_source(result.source, path)
+            except ruff.RuffError:
+                new = None
+    else:
+        rule = _RULES_BY_CODE.get(only.code)
+        new = (
+            apply_rule_fix(result.source, path, rule, [only], config, unsafe=True)
+            if rule is not None
+            else None
+        )
+    if new is not None and new != result.source:
+        result.source = new
+        result.applied.append(only)
+
+
+def _apply_own_fixes(
+    result: FixResult,
+    path: PurePath,
+    config: Config,
+    codes: Sequence[str] | None,
+    *,
+    unsafe: bool,
+) -> None:
+    """Apply own rules' fixes, one rule at a time, until nothing is left to fix."""
     failed: set[str] = set()
     attempts: dict[str, int] = {}
     for _ in range(MAX_FIX_PASSES):
         analysis = analyse(result.source, path, config)
         if analysis.syntax_error is not None:
-            break
+            return
         pending = [
             f
             for f in analysis.findings
             if _wanted(f, codes, unsafe) and f.code not in failed
         ]
         if not pending:
-            break
+            return
         code = pending[0].code
         batch = [f for f in pending if f.code == code]
         attempts[code] = attempts.get(code, 0) + 1
@@ -540,4 +631,41 @@ def fix(
             continue
         result.source = new
         result.applied.extend(batch)
-    return result
+
+
+def _keep_formatted(original: str, result: FixResult, path: PurePath) -> None:
+    """Reformat a fixed text when the original was ruff-format clean.
+
+    Fixes must not leave formatting findings behind in a file that had none.
+    """
+    try:
+        if ruff.format_source(original, path) != original:
+            return
+        formatted = ruff.format_source(result.source, path)
+    except ruff.RuffError:
+        return
+    if formatted:
+        result.source = formatted
+
+
+def _apply_ruff_fixes(
+    result: FixResult, path: PurePath, config: Config, *, unsafe: bool
+) -> None:
+    try:
+        before = ruff.check(result.source, path, config)
+        new = ruff.fix(result.source, path, config, unsafe=unsafe)
+    except ruff.RuffError as err:
+        result.skipped.append(f"ruff: {err}")
+        return
+    if new == result.source or not new:
+        return
+    try:
+        parse(new)
+    except (SyntaxError, ValueError):
+        result.skipped.append("ruff: its fixes produced text that does not parse")
+        return
+    after = {(f.code, f.span) for f in ruff.check(new, path, config)}
+    result.applied.extend(
+        f for f in before if f.fix is not None and (f.code, f.span) not in after
+    )
+    result.source = new

@@ -89,6 +89,8 @@ class Rule:
     min_target: ClassVar[tuple[int, int]] = (3, 12)
     #: Heuristic rules say so: they default to a low severity and hedge their message.
     heuristic: ClassVar[bool] = False
+    #: ruff codes this rule supersedes: ruff is not asked for them (one owner).
+    replaces: ClassVar[tuple[str, ...]] = ()
     examples: ClassVar[Examples] = Examples()
 
     def __init__(self, ctx: Context) -> None:

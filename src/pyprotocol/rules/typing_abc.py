@@ -67,6 +67,7 @@ class CollectionsAbc(Rule):
         "documents; importing them from `typing` keeps a deprecated path alive."
     )
     sections = ("pr:type-parameter-syntax-pep-695", "cgp:3-typing--static-analysis")
+    replaces = ("UP035",)
     severity = Severity.WARNING
     tags = (Tag.DEPRECATED,)
     fix_title = "Import it from `collections.abc`"

@@ -26,6 +26,7 @@ class NoAny(Rule):
         "aliases and casts."
     )
     sections = ("cgp:3-typing--static-analysis", "pr:type-annotations")
+    replaces = ("ANN401",)
     severity = Severity.WARNING
     examples: ClassVar[Examples] = Examples(
         bad=(

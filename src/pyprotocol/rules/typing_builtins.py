@@ -44,6 +44,7 @@ class BuiltinGenerics(Rule):
         "aliases cost an import, hide which concrete type is meant, and will go away."
     )
     sections = ("pr:type-parameter-syntax-pep-695", "cgp:3-typing--static-analysis")
+    replaces = ("UP006",)
     severity = Severity.WARNING
     tags = (Tag.DEPRECATED,)
     fix_title = "Use the builtin (or collections) type"

@@ -51,6 +51,7 @@ class SelfReturn(Rule):
         "returns `Node(...)` explicitly is left alone."
     )
     sections = ("pr:type-annotations", "cgp:3-typing--static-analysis")
+    replaces = ("PYI019", "PYI034")
     severity = Severity.WARNING
     fix_title = "Annotate the return as `Self`"
     examples: ClassVar[Examples] = Examples(

@@ -38,6 +38,7 @@ class UnionSyntax(Rule):
         "Mixing both spellings makes a codebase look written by several hands."
     )
     sections = ("pr:type-annotations", "cgp:3-typing--static-analysis")
+    replaces = ("UP007", "UP045")
     severity = Severity.WARNING
     fix_title = "Rewrite with the `|` operator"
     examples: ClassVar[Examples] = Examples(

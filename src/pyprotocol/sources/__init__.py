@@ -1,0 +1,1 @@
+"""Findings from external tools (ruff, mypy), mapped to protocol sections."""
