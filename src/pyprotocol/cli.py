@@ -17,6 +17,7 @@ from pyprotocol.config import Config
 from pyprotocol.model import Finding, Severity, Span
 from pyprotocol.report import Located
 from pyprotocol.rules import ALL_RULES
+from pyprotocol.sources import mypy
 
 EXIT_CLEAN: Final = 0
 EXIT_FINDINGS: Final = 1
@@ -141,6 +142,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         tuple(args.ignore.split(",")) if args.ignore else (),
     )
     items = check_paths(files, overrides, args.jobs, tools=not args.no_ruff, err=err)
+    if args.mypy:
+        items = _merge(items, _mypy_items(files, err))
     match args.format:
         case "json":
             out.write(report.as_json(items))
@@ -153,6 +156,42 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if bad_config:
         return EXIT_ERROR
     return EXIT_FINDINGS if items else EXIT_CLEAN
+
+
+def _mypy_items(files: Sequence[Path], err: TextIO) -> list[Located]:
+    """Findings of mypy for files, one run per project."""
+    by_root: dict[Path, list[Path]] = {}
+    for path in files:
+        config = workspace.config_for(path)
+        root = config.root or path.resolve().parent
+        by_root.setdefault(root, []).append(path)
+    items: list[Located] = []
+    for root, paths in by_root.items():
+        config = workspace.config_for(paths[0])
+        try:
+            found = mypy.check_files(paths, root, config)
+        except mypy.MypyError as problem:
+            err.write(f"pyprotocol: {problem}\n")
+            continue
+        originals = {p.resolve(): p for p in paths}
+        items.extend(
+            Located(originals[path], finding)
+            for path, findings in found.items()
+            for finding in findings
+            if engine.finding_enabled(finding, config, path)
+        )
+    return items
+
+
+def _merge(first: list[Located], second: list[Located]) -> list[Located]:
+    order = {
+        path: index for index, path in enumerate(dict.fromkeys(i.path for i in first))
+    }
+    merged = first + second
+    merged.sort(
+        key=lambda i: (order.get(i.path, len(order)), str(i.path), i.finding.span)
+    )
+    return merged
 
 
 def cmd_fix(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -253,7 +292,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--select", help="comma-separated codes, names or sections")
     check.add_argument("--ignore", help="comma-separated codes, names or sections")
     check.add_argument("--jobs", type=int, default=None, help="worker processes")
-    check.add_argument("--no-ruff", action="store_true", help="own rules only")
+    check.add_argument("--no-ruff", action="store_true", help="skip ruff's checks")
+    check.add_argument(
+        "--mypy",
+        action="store_true",
+        help="also run mypy (strict unless the project configures it); it runs the "
+        "project's mypy plugins, so use it on code you trust",
+    )
     check.set_defaults(handler=cmd_check)
 
     fix = commands.add_parser("fix", help="apply fixes")

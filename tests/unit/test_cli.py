@@ -220,3 +220,16 @@ def test_ruff_findings_are_mapped_and_can_be_skipped(
     assert run(capsys, "check", "--no-ruff", str(target))[0] == 0
     run(capsys, "fix", str(target))
     assert "import os" not in target.read_text(encoding="utf-8")
+
+
+def test_check_with_mypy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        "[project]\nname = 'x'\n", encoding="utf-8"
+    )
+    target = tmp_path / "typed.py"
+    target.write_text('"""T."""\n\nx: int = "a"\n', encoding="utf-8")
+    code, out, _ = run(capsys, "check", "--mypy", "--format", "json", str(target))
+    assert code == 1
+    (item,) = json.loads(out)
+    assert (item["code"], item["source"], item["line"]) == ("assignment", "mypy", 3)
+    assert run(capsys, "check", str(target))[0] == 0
