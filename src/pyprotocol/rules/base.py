@@ -117,6 +117,9 @@ class Rule:
             fix: True to offer the rule's declared fix, a FixInfo for a specific
                 one, None or False for none.
             data: Values the fix needs later, kept with the finding.
+
+        Raises:
+            TypeError: When ``fix`` is True but the rule declares no fix.
         """
         span = where if isinstance(where, Span) else self.ctx.span(where)
         info: FixInfo | None
@@ -453,6 +456,9 @@ def handler_names(rule: type[Rule]) -> Iterator[tuple[str, type[ast.AST], bool]]
 
     Yields:
         The method name, the ``ast`` class it handles, and whether it is a leave.
+
+    Raises:
+        TypeError: When a handler's name is not an ``ast`` node class.
     """
     for attr in dir(rule):
         for prefix, leaving in (("visit_", False), ("leave_", True)):
