@@ -235,6 +235,9 @@ def command(path: PurePath, config: Config, *extra: str) -> list[str]:
         'lint.pydocstyle.convention = "google"',
         "--config",
         'lint.external = ["PP"]',
+        "--config",
+        # Visitor methods are named after the node classes they visit (ast, LibCST).
+        'lint.pep8-naming.extend-ignore-names = ["visit_*", "leave_*", "depart_*"]',
         "--stdin-filename",
         str(path),
         *extra,
