@@ -36,8 +36,8 @@ DEFAULT_EXCLUDE: Final = (
     "*.egg-info",
 )
 DEFAULT_TEST_FILES: Final = (
-    "tests/**",
-    "test/**",
+    "**/tests/**",
+    "**/test/**",
     "test_*.py",
     "*_test.py",
     "conftest.py",
@@ -130,7 +130,7 @@ def matches_any(path: PurePosixPath, patterns: Sequence[str]) -> bool:
 
     A pattern without ``/`` matches any single part of the path (``build`` skips every
     ``build`` folder); a pattern with ``/`` matches the whole path, ``**`` spanning
-    folders.
+    folders; a leading ``**/`` lets it start at any folder.
 
     Args:
         path: The relative path.
@@ -139,20 +139,28 @@ def matches_any(path: PurePosixPath, patterns: Sequence[str]) -> bool:
     Returns:
         True if any pattern matches.
     """
-    text = path.as_posix()
+    parts = path.parts
     for pattern in patterns:
-        if "/" in pattern:
-            trimmed = pattern.removeprefix("./")
-            if fnmatch.fnmatchcase(text, trimmed):
+        if "/" not in pattern:
+            if any(fnmatch.fnmatchcase(part, pattern) for part in parts):
                 return True
-            if trimmed.endswith("/**") and (
-                text == trimmed[:-3] or text.startswith(trimmed[:-2])
-            ):
+            continue
+        trimmed = pattern.removeprefix("./")
+        anywhere = trimmed.startswith("**/")
+        trimmed = trimmed.removeprefix("**/")
+        starts = range(len(parts)) if anywhere else range(1)
+        for start in starts:
+            if _matches_path("/".join(parts[start:]), trimmed):
                 return True
-            if trimmed.startswith("**/") and matches_any(path, (trimmed[3:],)):
-                return True
-        elif any(fnmatch.fnmatchcase(part, pattern) for part in path.parts):
-            return True
+    return False
+
+
+def _matches_path(text: str, pattern: str) -> bool:
+    if fnmatch.fnmatchcase(text, pattern):
+        return True
+    if pattern.endswith("/**"):
+        folder = pattern[:-3]
+        return text == folder or fnmatch.fnmatchcase(text, f"{folder}/*")
     return False
 
 

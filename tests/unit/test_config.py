@@ -98,3 +98,13 @@ def test_exclude_patterns_match_parts_and_paths() -> None:
     assert config.matches_any(PurePosixPath("tests/unit/test_a.py"), ("tests/**",))
     assert config.matches_any(PurePosixPath("a/b/test_x.py"), ("test_*.py",))
     assert not config.matches_any(PurePosixPath("src/tests.py"), ("tests/**",))
+
+
+def test_default_test_patterns_find_tests_anywhere() -> None:
+    conf = config.Config()
+    assert conf.is_test_file(PurePath("/abs/pkg/tests/check_a.py"))
+    assert conf.is_test_file(PurePath("tests/unit/helpers.py"))
+    assert conf.is_test_file(PurePath("src/pkg/test_mod.py"))
+    assert not conf.is_test_file(PurePath("src/pkg/testing.py"))
+    assert config.matches_any(PurePosixPath("a/b/c/d.py"), ("**/c/*.py",))
+    assert not config.matches_any(PurePosixPath("a/b/c/d.py"), ("c/*.py",))
