@@ -49,6 +49,9 @@ _FIELD_ORDER: Final[dict[type[ast.AST], tuple[str, ...]]] = {
     ast.ClassDef: ("decorator_list", "type_params", "bases", "keywords", "body"),
 }
 _RULES_BY_CODE: Final[dict[str, type[Rule]]] = {rule.code: rule for rule in ALL_RULES}
+_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    rule.code: rule.replaces for rule in ALL_RULES if rule.replaces
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +180,9 @@ class Suppressions:
     def suppresses(self, code: str, span: Span) -> bool:
         """Tell whether a finding is suppressed.
 
+        A ``# noqa`` naming a ruff code that an own rule replaces (``BLE001`` for
+        PP202) suppresses that rule too, so existing suppressions keep working.
+
         Args:
             code: The finding's code.
             span: Where it is; a comment on its first or last line counts.
@@ -184,12 +190,13 @@ class Suppressions:
         Returns:
             True when suppressed.
         """
-        if self.whole_file or code in self.file_codes:
+        names = {code, *_ALIASES.get(code, ())}
+        if self.whole_file or names & self.file_codes:
             return True
         for line in {span.line, span.end_line}:
             if line in self.lines:
                 codes = self.lines[line]
-                if codes is None or code in codes:
+                if codes is None or names & codes:
                     return True
         return False
 

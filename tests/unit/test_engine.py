@@ -203,3 +203,8 @@ def test_a_fix_whose_output_does_not_parse_is_dropped() -> None:
         is None
     )
     assert engine.fix(source, "m.py", only=finding).source == source
+
+
+def test_noqa_with_a_replaced_ruff_code_suppresses_the_own_rule() -> None:
+    source = "from typing import Any\nx: Any = 1  # noqa: ANN401\n"
+    assert codes(source) == []
