@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final, TextIO
 
-from pyprotocol import __version__, engine, protocol, report, workspace
+from pyprotocol import __version__, engine, projectfiles, protocol, report, workspace
 from pyprotocol.config import Config
 from pyprotocol.model import Finding, Severity, Span
 from pyprotocol.report import Located
@@ -142,6 +142,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         tuple(args.ignore.split(",")) if args.ignore else (),
     )
     items = check_paths(files, overrides, args.jobs, tools=not args.no_ruff, err=err)
+    items = _merge(items, _project_items(args.paths, overrides))
     if args.mypy:
         items = _merge(items, _mypy_items(files, err))
     match args.format:
@@ -156,6 +157,61 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if bad_config:
         return EXIT_ERROR
     return EXIT_FINDINGS if items else EXIT_CLEAN
+
+
+def _project_items(paths: Sequence[str], overrides: Overrides) -> list[Located]:
+    """Findings in project files (pyproject.toml, Dockerfile, CI, layout).
+
+    Projects whose root is a given folder (or a folder right under it) are checked
+    whole; project files named directly are checked alone.
+    """
+    items: list[Located] = []
+    seen: set[tuple[Path, str, Span]] = set()
+
+    def add(path: Path, finding: Finding) -> None:
+        key = (path.resolve(), finding.code, finding.span)
+        if key not in seen:
+            seen.add(key)
+            items.append(Located(path, finding))
+
+    for raw in paths:
+        given = Path(raw)
+        if given.is_file():
+            if projectfiles.kind_of(given) is not None:
+                config = overrides.apply(workspace.config_for(given))
+                try:
+                    text = workspace.read_source(given)
+                except workspace.UnreadableError:
+                    continue
+                for finding in (
+                    projectfiles.check_file(text, given.resolve(), config) or []
+                ):
+                    add(given, finding)
+            continue
+        for root in _project_roots(given):
+            config = overrides.apply(workspace.config_for(root / "pyproject.toml"))
+            for path, finding in projectfiles.check_project(root, config):
+                add(_shown(path, given, root), finding)
+    return items
+
+
+def _project_roots(folder: Path) -> list[Path]:
+    """Folders holding a ``pyproject.toml`` at or under ``folder`` (not excluded)."""
+    roots = []
+    for pyproject in [folder / "pyproject.toml", *folder.glob("*/pyproject.toml")]:
+        if pyproject.is_file():
+            conf = workspace.config_for(pyproject)
+            if not conf.is_excluded(pyproject.parent.resolve()):
+                roots.append(pyproject.parent.resolve())
+    return sorted(set(roots))
+
+
+def _shown(path: Path, given: Path, root: Path) -> Path:
+    """Show a project file relative to the folder the user named."""
+    try:
+        return given / path.resolve().relative_to(given.resolve())
+    except ValueError:
+        return path if path.is_absolute() else root / path
 
 
 def _mypy_items(files: Sequence[Path], err: TextIO) -> list[Located]:
@@ -242,8 +298,11 @@ def cmd_fix(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run ``pyprotocol rules``."""
     del args, err
-    width = max(len(rule.name) for rule in ALL_RULES)
-    for rule in ALL_RULES:
+    from pyprotocol.docs import every_rule
+
+    rules = every_rule()
+    width = max(len(rule.name) for rule in rules)
+    for rule in rules:
         fix = "fix" if rule.fix_title else "   "
         label = protocol.section(rule.sections[0]).label
         out.write(f"{rule.code}  {rule.name:<{width}}  {fix}  {label}\n")
@@ -252,10 +311,10 @@ def cmd_rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def cmd_rule(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run ``pyprotocol rule CODE``."""
-    from pyprotocol.docs import rule_page
+    from pyprotocol.docs import every_rule, rule_page
 
     wanted = args.code.upper()
-    for rule in ALL_RULES:
+    for rule in every_rule():
         if wanted in (rule.code, rule.name.upper()):
             out.write(rule_page(rule))
             return EXIT_CLEAN

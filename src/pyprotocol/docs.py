@@ -14,8 +14,23 @@ from typing import Final
 
 from pyprotocol import protocol
 from pyprotocol.model import Applicability
+from pyprotocol.projectfiles import FILE_RULES, FileRule
+from pyprotocol.projectfiles.base import FileExamples as FileExamplesType
 from pyprotocol.rules import ALL_RULES
 from pyprotocol.rules.base import Rule
+
+type AnyRule = type[Rule] | type[FileRule]
+
+
+def every_rule() -> list[AnyRule]:
+    """Own rules and project-file rules, in code order.
+
+    Returns:
+        The rule classes.
+    """
+    rules: list[AnyRule] = [*ALL_RULES, *FILE_RULES]
+    return sorted(rules, key=lambda rule: rule.code)
+
 
 PROTOCOL_PAGES: Final = {
     protocol.CGP: "code-generation-protocol.md",
@@ -23,11 +38,11 @@ PROTOCOL_PAGES: Final = {
 }
 
 
-def _code_block(text: str) -> str:
-    return f"```python\n{text.rstrip()}\n```\n"
+def _code_block(text: str, lang: str = "python") -> str:
+    return f"```{lang}\n{text.rstrip()}\n```\n"
 
 
-def _fix_text(rule: type[Rule]) -> str:
+def _fix_text(rule: AnyRule) -> str:
     if rule.fix_title is None:
         return (
             "No automatic fix: no rewrite is known to satisfy the protocol without "
@@ -35,11 +50,12 @@ def _fix_text(rule: type[Rule]) -> str:
         )
     safety = (
         "safe: `pyprotocol fix` and the editor's fix-all apply it"
-        if rule.fix_applicability is Applicability.SAFE
+        if getattr(rule, "fix_applicability", Applicability.SAFE) is Applicability.SAFE
         else "unsafe: applied only on request "
         "(`pyprotocol fix --unsafe` or the quick fix)"
     )
-    reason = f" {rule.fix_reason}" if rule.fix_reason else ""
+    fix_reason = getattr(rule, "fix_reason", None)
+    reason = f" {fix_reason}" if fix_reason else ""
     return (
         f"{rule.fix_title}. Default applicability: {safety}.{reason} Some findings "
         "carry no fix, or a less safe one, when the rewrite would not be equivalent; "
@@ -47,11 +63,33 @@ def _fix_text(rule: type[Rule]) -> str:
     )
 
 
-def rule_page(rule: type[Rule]) -> str:
+def _examples(rule: AnyRule) -> tuple[list[str], list[str], str]:
+    """Flagged and clean examples of a rule, and the code-fence language."""
+    if isinstance(rule.examples, FileExamplesType):
+        bad = [text for _, text in rule.examples.bad]
+        good = [text for _, text in rule.examples.good]
+        first = (rule.examples.bad or rule.examples.good or (("x.toml", ""),))[0][0]
+        lang = (
+            "toml"
+            if first.endswith(".toml")
+            else "yaml"
+            if first.endswith((".yml", ".yaml"))
+            else "dockerfile"
+            if "ockerfile" in first
+            else "text"
+        )
+        return bad, good, lang
+    examples = rule.examples
+    bad = [fixed.before for fixed in examples.fixed] + list(examples.bad)
+    good = [fixed.after for fixed in examples.fixed] + list(examples.good)
+    return bad, good, "python"
+
+
+def rule_page(rule: AnyRule) -> str:
     """The Markdown page for one rule.
 
     Args:
-        rule: The rule class.
+        rule: The rule class (own or project-file rule).
 
     Returns:
         The page.
@@ -60,21 +98,23 @@ def rule_page(rule: type[Rule]) -> str:
     parts.append(f"Default severity: {rule.severity.name.lower()}.")
     if rule.heuristic:
         parts.append(" This rule guesses; it says so in its message.")
-    scope = {"tests": "test files only", "code": "non-test files only"}.get(
-        rule.applies_to
-    )
+    applies_to = getattr(rule, "applies_to", "all")
+    scope = {"tests": "test files only", "code": "non-test files only"}.get(applies_to)
     if scope:
         parts.append(f" Applies to {scope}.")
-    if rule.requires_import:
-        parts.append(f" Runs only where `{rule.requires_import}` is imported.")
+    requires = getattr(rule, "requires_import", None)
+    if requires:
+        parts.append(f" Runs only where `{requires}` is imported.")
+    files = getattr(rule, "files", ())
+    if files:
+        kinds = ", ".join(f"`{kind.value}`" for kind in files)
+        parts.append(f" Checks project files: {kinds}.")
     parts.append("\n\n## Why\n\n" + rule.why + "\n")
-    examples = rule.examples
-    bad = [fixed.before for fixed in examples.fixed] + list(examples.bad)
+    bad, good, lang = _examples(rule)
     if bad:
-        parts.append("\n## Flagged\n\n" + _code_block(bad[0]))
-    good = [fixed.after for fixed in examples.fixed] + list(examples.good)
+        parts.append("\n## Flagged\n\n" + _code_block(bad[0], lang))
     if good:
-        parts.append("\n## Use instead\n\n" + _code_block(good[0]))
+        parts.append("\n## Use instead\n\n" + _code_block(good[0], lang))
     parts.append("\n## Fix\n\n" + _fix_text(rule))
     parts.append("\n## Protocol\n\n")
     for key in rule.sections:
@@ -83,7 +123,7 @@ def rule_page(rule: type[Rule]) -> str:
     return "".join(parts)
 
 
-def protocol_page(doc: str, rules: Iterable[type[Rule]]) -> str:
+def protocol_page(doc: str, rules: Iterable[AnyRule]) -> str:
     """The Markdown page for one protocol document, listing rules per section.
 
     Args:
@@ -93,7 +133,7 @@ def protocol_page(doc: str, rules: Iterable[type[Rule]]) -> str:
     Returns:
         The page.
     """
-    by_section: dict[str, list[type[Rule]]] = {}
+    by_section: dict[str, list[AnyRule]] = {}
     for rule in rules:
         for key in rule.sections:
             by_section.setdefault(key, []).append(rule)
@@ -137,7 +177,7 @@ def _unchecked() -> str:
     )
 
 
-def index_page(rules: Iterable[type[Rule]]) -> str:
+def index_page(rules: Iterable[AnyRule]) -> str:
     """The index of all rules.
 
     Args:
@@ -167,10 +207,11 @@ def generate() -> dict[str, str]:
     Returns:
         The pages.
     """
-    pages = {f"rules/{rule.code}.md": rule_page(rule) for rule in ALL_RULES}
-    pages["rules/README.md"] = index_page(ALL_RULES)
+    rules = every_rule()
+    pages = {f"rules/{rule.code}.md": rule_page(rule) for rule in rules}
+    pages["rules/README.md"] = index_page(rules)
     for doc, name in PROTOCOL_PAGES.items():
-        pages[f"protocol/{name}"] = protocol_page(doc, ALL_RULES)
+        pages[f"protocol/{name}"] = protocol_page(doc, rules)
     return pages
 
 

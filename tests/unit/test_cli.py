@@ -29,9 +29,6 @@ CLEAN: Final = (
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    (tmp_path / "pyproject.toml").write_text(
-        "[project]\nname = 'x'\n", encoding="utf-8"
-    )
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "legacy.py").write_text(LEGACY, encoding="utf-8")
     (tmp_path / "pkg" / "clean.py").write_text(CLEAN, encoding="utf-8")
@@ -233,3 +230,22 @@ def test_check_with_mypy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     (item,) = json.loads(out)
     assert (item["code"], item["source"], item["line"]) == ("assignment", "mypy", 3)
     assert run(capsys, "check", str(target))[0] == 0
+
+
+def test_project_files_are_checked_with_the_project(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\nrequires-python = ">=3.8"\n', encoding="utf-8"
+    )
+    code, out, _ = run(capsys, "check", "--format", "json", str(tmp_path))
+    assert code == 1
+    found = {(Path(i["path"]).name, i["code"]) for i in json.loads(out)}
+    assert ("pyproject.toml", "PP804") in found
+    assert ("pyproject.toml", "PP802") in found
+    code, out, _ = run(
+        capsys, "check", "--format", "json", str(tmp_path / "pyproject.toml")
+    )
+    assert ("pyproject.toml", "PP804") in {
+        (Path(i["path"]).name, i["code"]) for i in json.loads(out)
+    }

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Final
 
 from pyprotocol import docs, protocol
-from pyprotocol.rules import ALL_RULES
+from pyprotocol.docs import every_rule
 
 DOCS: Final = Path(__file__).resolve().parents[2] / "docs"
 
@@ -37,7 +37,7 @@ def test_protocol_pages_carry_every_anchor() -> None:
 
 
 def test_every_rule_names_real_sections() -> None:
-    for rule in ALL_RULES:
+    for rule in every_rule():
         assert rule.sections, rule.code
         for key in rule.sections:
             assert key in protocol.SECTIONS, (rule.code, key)
