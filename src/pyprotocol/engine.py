@@ -381,7 +381,7 @@ def analyse(
     ctx = Context(source, path, tree, config, lines)
     active = [
         rule(ctx)
-        for rule in (rules or ALL_RULES)
+        for rule in (ALL_RULES if rules is None else rules)
         if rule_enabled(rule, config, path) and _applies(rule, ctx)
     ]
     walker = _Walker(ctx, active)

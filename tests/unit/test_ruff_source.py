@@ -47,7 +47,7 @@ def test_format_finding_and_formatter() -> None:
 def test_test_files_skip_assert_and_docstring_checks() -> None:
     source = "def test_x():\n    assert 1 + 1 == 2\n"
     assert engine.check(source, "tests/test_x.py", tools=True) == []
-    assert "S101" in [f.code for f in engine.check(source, "src/x.py", tools=True)]
+    assert "D103" in [f.code for f in engine.check(source, "src/x.py", tools=True)]
 
 
 def test_select_and_ignore_apply_to_ruff_codes() -> None:

@@ -14,7 +14,7 @@ import builtins
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import TYPE_CHECKING, ClassVar, Final
+from typing import TYPE_CHECKING, ClassVar, Final, cast
 
 from pyprotocol.model import Applicability, Finding, FixInfo, Severity, Span, Tag
 from pyprotocol.positions import LineIndex
@@ -280,6 +280,47 @@ class Context:
         self.parents: list[ast.AST] = []
         self.annotation_depth = 0
         self.raw: list[RawFinding] = []
+        self._node_index: dict[type[ast.AST], list[ast.AST]] | None = None
+        self._class_members: dict[int, ast.ClassDef] | None = None
+
+    # -- whole-module questions, answered from one shared index --------------------
+    def nodes_of[N: ast.AST](self, kind: type[N]) -> list[N]:
+        """Every node of one exact ``ast`` class in the module, in walk order.
+
+        Rules that need to look at the whole module before or after the traversal
+        use this instead of walking the tree themselves: the index is built once
+        per file and shared.
+
+        Args:
+            kind: A concrete ``ast`` node class.
+
+        Returns:
+            The nodes (do not modify the list).
+        """
+        if self._node_index is None:
+            index: dict[type[ast.AST], list[ast.AST]] = {}
+            for node in ast.walk(self.tree):
+                index.setdefault(type(node), []).append(node)
+            self._node_index = index
+        # The index is keyed by exact class, so every node under `kind` is a `kind`.
+        return cast("list[N]", self._node_index.get(kind, []))
+
+    def class_of(self, member: ast.AST) -> ast.ClassDef | None:
+        """The class whose body directly holds ``member`` (a method, say).
+
+        Args:
+            member: A statement.
+
+        Returns:
+            The class, or None when the statement is not in a class body.
+        """
+        if self._class_members is None:
+            self._class_members = {
+                id(item): node
+                for node in self.nodes_of(ast.ClassDef)
+                for item in node.body
+            }
+        return self._class_members.get(id(member))
 
     # -- where are we --------------------------------------------------------------
     @property

@@ -11,7 +11,7 @@ import libcst as cst
 
 from pyprotocol.fixes.common import positions, update_imports
 from pyprotocol.model import Severity
-from pyprotocol.rules.base import Examples, Fixed, FixRequest, Rule
+from pyprotocol.rules.base import Context, Examples, Fixed, FixRequest, Rule
 
 _CONSTANT: Final = re.compile(r"^_?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$|^_?[A-Z]{2,}[0-9]*$")
 _FACTORIES: Final = frozenset(
@@ -33,15 +33,20 @@ _FACTORIES: Final = frozenset(
 )
 
 
-def _rebound(tree: ast.Module) -> Counter[str]:
+def _rebound(ctx: Context) -> Counter[str]:
     """How many times each name is bound anywhere in the module."""
-    counts: Counter[str] = Counter()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-            counts[node.id] += 1
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            for name in node.names:
-                counts[name] += 2
+    counts: Counter[str] = Counter(
+        node.id
+        for node in ctx.nodes_of(ast.Name)
+        if isinstance(node.ctx, ast.Store | ast.Del)
+    )
+    scoped: list[ast.Global | ast.Nonlocal] = [
+        *ctx.nodes_of(ast.Global),
+        *ctx.nodes_of(ast.Nonlocal),
+    ]
+    for statement in scoped:
+        for name in statement.names:
+            counts[name] += 2
     return counts
 
 
@@ -89,7 +94,7 @@ class ConstantWithoutFinal(Rule):
 
     def visit_Module(self, node: ast.Module) -> None:
         """Check the module's top-level assignments."""
-        counts = _rebound(node)
+        counts = _rebound(self.ctx)
         for stmt in node.body:
             target, value = _single_target(stmt)
             if (
