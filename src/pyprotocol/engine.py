@@ -305,7 +305,7 @@ def _applies(rule: type[Rule], ctx: Context) -> bool:
     return ctx.target_version >= rule.min_target
 
 
-def syntax_error_finding(err: SyntaxError | ValueError, lines: LineIndex) -> Finding:
+def syntax_error_finding(err: Exception, lines: LineIndex) -> Finding:
     """Turn a parse failure into a finding at the place Python reports.
 
     Args:
@@ -327,6 +327,9 @@ def syntax_error_finding(err: SyntaxError | ValueError, lines: LineIndex) -> Fin
         )
         span = Span(line, col, end_line, max(end_col, col))
         message = f"syntax error: {err.msg}"
+    elif isinstance(err, MemoryError | RecursionError):
+        span = Span(1, 0, 1, len(lines.line(1)))
+        message = f"cannot parse: nested too deeply for Python's parser ({err})"
     else:
         nul = lines.text.find("\0")
         line, col = lines.position(max(nul, 0))
@@ -375,7 +378,7 @@ def analyse(
     lines = LineIndex(source)
     try:
         tree = parse(source)
-    except (SyntaxError, ValueError) as err:
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as err:
         found = syntax_error_finding(err, lines)
         return Analysis([found], syntax_error=found)
     ctx = Context(source, path, tree, config, lines)
@@ -532,7 +535,7 @@ def apply_rule_fix(
         return None
     try:
         parse(new)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         log.warning("fix for %s produced text that does not parse; dropped", rule.code)
         return None
     return new
@@ -668,7 +671,7 @@ def _apply_ruff_fixes(
         return
     try:
         parse(new)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         result.skipped.append("ruff: its fixes produced text that does not parse")
         return
     after = {(f.code, f.span) for f in ruff.check(new, path, config)}

@@ -208,3 +208,11 @@ def test_a_fix_whose_output_does_not_parse_is_dropped() -> None:
 def test_noqa_with_a_replaced_ruff_code_suppresses_the_own_rule() -> None:
     source = "from typing import Any\nx: Any = 1  # noqa: ANN401\n"
     assert codes(source) == []
+
+
+def test_absurd_nesting_is_a_finding_not_a_crash() -> None:
+    analysis = engine.analyse("x = " + "-" * 200_000 + "1\n", "m.py")
+    assert analysis.syntax_error is not None
+    assert "nested too deeply" in analysis.syntax_error.message or (
+        "syntax error" in analysis.syntax_error.message
+    )

@@ -114,7 +114,7 @@ def typing_module_imports(tree: cst.Module) -> list[tuple[str, str | None, str |
                 continue
             for alias in small.names:
                 name = code_of(alias.name)
-                if name in ("typing", "typing_extensions"):
+                if name in {"typing", "typing_extensions"}:
                     asname = alias.asname.name if alias.asname else None
                     local = asname.value if isinstance(asname, cst.Name) else None
                     found.append((name, None, local))

@@ -9,7 +9,6 @@ followed too: ``Path(x) / "a"``, ``p.parent``, ``p.with_suffix(...)`` stay paths
 from __future__ import annotations
 
 import ast
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -157,11 +156,6 @@ class Origins:
         return self._origin(binding.value, chain, depth)
 
 
-_SHARED: Final[weakref.WeakKeyDictionary[Context, Origins]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def origins_of(ctx: Context) -> Origins:
     """The origin resolver of a file, shared by every rule checking it.
 
@@ -171,10 +165,7 @@ def origins_of(ctx: Context) -> Origins:
     Returns:
         The resolver, built on first request.
     """
-    found = _SHARED.get(ctx)
-    if found is None:
-        found = _SHARED[ctx] = Origins(ctx)
-    return found
+    return ctx.shared("async_common.origins", lambda: Origins(ctx))
 
 
 def _as_path(origin: Origin | None) -> Origin | None:

@@ -84,7 +84,7 @@ class AsyncTimeSleep(Rule):
             and len(node.args) == 1
             and not node.keywords
             and not isinstance(node.args[0], ast.Starred)
-            and asyncio_name in (None, "asyncio")
+            and asyncio_name in {None, "asyncio"}
             and "asyncio" not in self.ctx.module_names
         )
 

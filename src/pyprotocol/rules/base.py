@@ -282,6 +282,25 @@ class Context:
         self.raw: list[RawFinding] = []
         self._node_index: dict[type[ast.AST], list[ast.AST]] | None = None
         self._class_members: dict[int, ast.ClassDef] | None = None
+        self._shared: dict[str, object] = {}
+
+    def shared[T](self, key: str, build: Callable[[], T]) -> T:
+        """A per-file value several rules use, built once on first request.
+
+        The value lives on the context, so it goes away with it (a module-level
+        cache keyed by context would keep every checked tree alive).
+
+        Args:
+            key: A name unique to the value's kind, e.g. ``"log_common.loggers"``.
+            build: Makes the value.
+
+        Returns:
+            The value.
+        """
+        if key not in self._shared:
+            self._shared[key] = build()
+        # Each key is only ever stored by `build` callables of one type.
+        return cast("T", self._shared[key])
 
     # -- whole-module questions, answered from one shared index --------------------
     def nodes_of[N: ast.AST](self, kind: type[N]) -> list[N]:
@@ -486,7 +505,7 @@ class Context:
         self.raw.append(RawFinding(type(rule), span, message, fix, data))
 
 
-Handler = Callable[[ast.AST], None]
+type Handler = Callable[[ast.AST], None]
 
 
 def handler_names(rule: type[Rule]) -> Iterator[tuple[str, type[ast.AST], bool]]:

@@ -33,7 +33,7 @@ def _documented_args(doc: str) -> set[str] | None:
     """Names listed under ``Args:``, or None when there is no such section."""
     lines = doc.splitlines()
     for index, line in enumerate(lines):
-        if line.strip() in ("Args:", "Arguments:"):
+        if line.strip() in {"Args:", "Arguments:"}:
             indent = len(line) - len(line.lstrip())
             names: set[str] = set()
             entry_indent: int | None = None
@@ -100,6 +100,9 @@ class DocstringSections(Rule):
             "class C:\n    @property\n    def size(self) -> int:\n"
             '        """The size.\n\n'
             '        Counted lazily.\n        """\n        return 1\n',
+            'class Base:\n    def run(self, x: int) -> int:\n        """Run.\n\n'
+            '        Args:\n            x: X.\n        """\n'
+            "        raise NotImplementedError\n",
             'def f(*args: int, **kwargs: int) -> None:\n    """Do.\n\n    Args:\n'
             '        *args: Values.\n        **kwargs: Options.\n    """\n',
         ),
@@ -156,10 +159,17 @@ def _raise_problems(
     if "Raises" in sections:
         return []
     if any(
-        isinstance(n, ast.Raise) and n.exc is not None for n in _own_nodes(node.body)
+        isinstance(n, ast.Raise) and n.exc is not None and not _is_abstract(n.exc)
+        for n in _own_nodes(node.body)
     ):
         return ["it raises exceptions but has no `Raises:` section"]
     return []
+
+
+def _is_abstract(exc: ast.expr) -> bool:
+    """``raise NotImplementedError`` marks a method to override, not an error."""
+    target = exc.func if isinstance(exc, ast.Call) else exc
+    return isinstance(target, ast.Name) and target.id == "NotImplementedError"
 
 
 def _arg_problems(node: ast.FunctionDef | ast.AsyncFunctionDef, doc: str) -> list[str]:

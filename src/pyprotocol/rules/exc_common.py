@@ -171,7 +171,7 @@ def logs_traceback(ctx: Context, loggers: Loggers, body: list[ast.stmt]) -> bool
             return True
         info = keyword(node, "exc_info")
         if info is not None and not (
-            isinstance(info.value, ast.Constant) and info.value.value in (False, None)
+            isinstance(info.value, ast.Constant) and info.value.value in {False, None}
         ):
             return True
     return False

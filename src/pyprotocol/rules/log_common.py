@@ -15,7 +15,6 @@ variable happens to be called ``log``. Known loggers are:
 from __future__ import annotations
 
 import ast
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -209,11 +208,6 @@ class Loggers:
         return self._flavour(binding.value, chain, depth)
 
 
-_SHARED: Final[weakref.WeakKeyDictionary[Context, Loggers]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def loggers_of(ctx: Context) -> Loggers:
     """The logger resolver of a file, shared by every rule checking it.
 
@@ -223,10 +217,7 @@ def loggers_of(ctx: Context) -> Loggers:
     Returns:
         The resolver, built on first request.
     """
-    found = _SHARED.get(ctx)
-    if found is None:
-        found = _SHARED[ctx] = Loggers(ctx)
-    return found
+    return ctx.shared("log_common.loggers", lambda: Loggers(ctx))
 
 
 def _make(node: ast.Call, method: str, flavour: Flavour) -> LogCall:

@@ -244,7 +244,7 @@ def _from_fstring(
         if (
             part.format_spec is not None
             or part.equal is not None
-            or part.conversion not in (None, "s", "r")
+            or part.conversion not in {None, "s", "r"}
             or (isinstance(expression, cst.Tuple) and not expression.lpar)
         ):
             return None

@@ -28,7 +28,7 @@ _ADD_EXC_INFO: Final = "exc_info"
 def _is_error_level(ctx_qualname: str | None, node: ast.expr) -> bool:
     if ctx_qualname in _ERROR_LEVELS:
         return True
-    return isinstance(node, ast.Constant) and node.value in (40, 50)
+    return isinstance(node, ast.Constant) and node.value in {40, 50}
 
 
 class ErrorWithoutTraceback(Rule):

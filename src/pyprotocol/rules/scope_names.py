@@ -12,7 +12,6 @@ without a value so that callers can refuse to guess.
 from __future__ import annotations
 
 import ast
-import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
@@ -21,8 +20,8 @@ if TYPE_CHECKING:
     from pyprotocol.rules.base import Context
 
 type ScopeNode = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
-_NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_NESTED: Final = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_COMPREHENSIONS: Final = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,9 +292,6 @@ def _opaque_attributes(
             yield node, None, None
 
 
-_SHARED: Final[weakref.WeakKeyDictionary[Context, Scopes]] = weakref.WeakKeyDictionary()
-
-
 def scopes_of(ctx: Context) -> Scopes:
     """The bindings index of a file, shared by every rule checking it.
 
@@ -305,10 +301,7 @@ def scopes_of(ctx: Context) -> Scopes:
     Returns:
         The index, built on first request.
     """
-    found = _SHARED.get(ctx)
-    if found is None or found.tree is not ctx.tree:
-        found = _SHARED[ctx] = Scopes(ctx.tree)
-    return found
+    return ctx.shared("scope_names.scopes", lambda: Scopes(ctx.tree))
 
 
 __all__ = [

@@ -68,7 +68,7 @@ class EvalExec(Rule):
     def visit_Call(self, node: ast.Call) -> None:
         """Flag ``eval(...)`` and ``exec(...)``."""
         name = self.ctx.qualname(node.func)
-        if name not in ("builtins.eval", "builtins.exec"):
+        if name not in {"builtins.eval", "builtins.exec"}:
             return
         short = name.removeprefix("builtins.")
         constant = bool(node.args) and is_text(node.args[0])

@@ -175,7 +175,7 @@ class PasswordHashNotArgon2(Rule):
         if (
             len(parts) == _PASSLIB_HASH_DEPTH
             and parts[1] == "hash"
-            and parts[3] in ("hash", "encrypt", "using")
+            and parts[3] in {"hash", "encrypt", "using"}
             and not parts[2].startswith("argon2")
         ):
             self._flag(node, f"passlib's `{parts[2]}`")

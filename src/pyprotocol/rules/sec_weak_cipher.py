@@ -122,7 +122,7 @@ class PyCryptoImport(Rule):
 
     def _check(self, node: ast.stmt, module: str) -> None:
         top = module.partition(".")[0]
-        if top in ("Crypto", "Cryptodome"):
+        if top in {"Crypto", "Cryptodome"}:
             self.report(
                 node,
                 f"`{module}` is PyCrypto or PyCryptodome: use the `cryptography` "

@@ -84,7 +84,7 @@ class WeakHash(Rule):
 
     @staticmethod
     def _hashlib(func: str, node: ast.Call) -> str | None:
-        if func in ("md5", "sha1"):
+        if func in {"md5", "sha1"}:
             return func.upper().replace("SHA1", "SHA-1")
         if func != "new":
             return None

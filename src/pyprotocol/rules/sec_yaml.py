@@ -33,7 +33,7 @@ _ALWAYS_UNSAFE: Final = {
     "full_load": "safe_load",
     "full_load_all": "safe_load_all",
 }
-_BEHAVIOUR = (
+_BEHAVIOUR: Final = (
     "documents using Python-specific tags (`!!python/...`) or custom constructors "
     "are now rejected"
 )

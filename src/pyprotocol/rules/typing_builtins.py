@@ -141,10 +141,10 @@ def _typing_aliases(source: str) -> dict[str, str]:
     """Map local names bound by ``from typing import X [as Y]`` to the member name."""
     found: dict[str, str] = {}
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.ImportFrom) and node.module in (
+        if isinstance(node, ast.ImportFrom) and node.module in {
             "typing",
             "typing_extensions",
-        ):
+        }:
             for alias in node.names:
                 found[alias.asname or alias.name] = alias.name
     return found

@@ -117,7 +117,7 @@ class ConstantWithoutFinal(Rule):
     def _is_final(self, annotation: ast.expr) -> bool:
         if isinstance(annotation, ast.Subscript):
             annotation = annotation.value
-        return self.ctx.typing_name(annotation) in ("Final", "ClassVar")
+        return self.ctx.typing_name(annotation) in {"Final", "ClassVar"}
 
     def fix(self, tree: cst.Module, request: FixRequest) -> cst.Module:
         """Add ``Final`` (keeping an existing type as its argument)."""

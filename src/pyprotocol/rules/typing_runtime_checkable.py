@@ -60,7 +60,7 @@ class UnneededRuntimeCheckable(Rule):
         """Remember names used as the class argument of isinstance/issubclass."""
         name = self.ctx.qualname(node.func)
         if (
-            name not in ("builtins.isinstance", "builtins.issubclass")
+            name not in {"builtins.isinstance", "builtins.issubclass"}
             or len(node.args) < 2
         ):
             return

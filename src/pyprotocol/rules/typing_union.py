@@ -81,7 +81,7 @@ class UnionSyntax(Rule):
     def visit_Subscript(self, node: ast.Subscript) -> None:
         """Flag ``Optional[...]`` and ``Union[...]``."""
         kind = self.ctx.typing_name(node.value)
-        if kind not in ("Optional", "Union"):
+        if kind not in {"Optional", "Union"}:
             return
         operands = _operands(node)
         if kind == "Optional" and len(operands) != 1:

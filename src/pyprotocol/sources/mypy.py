@@ -259,7 +259,7 @@ def check(
             msg = f"mypy could not be started ({err})"
             raise MypyError(msg) from err
     stdout = done.stdout.decode("utf-8", "replace")
-    if done.returncode not in (0, 1):
+    if done.returncode not in {0, 1}:
         stderr = done.stderr.decode("utf-8", "replace").strip()
         msg = f"mypy failed (exit {done.returncode}): {(stderr or stdout)[-500:]}"
         raise MypyError(msg)
@@ -297,7 +297,7 @@ def check_files(
         msg = f"mypy could not check {root}: {err}"
         raise MypyError(msg) from err
     stdout = done.stdout.decode("utf-8", "replace")
-    if done.returncode not in (0, 1):
+    if done.returncode not in {0, 1}:
         msg = f"mypy failed (exit {done.returncode}): {stdout[-500:]}"
         raise MypyError(msg)
     results: dict[Path, list[Finding]] = {}

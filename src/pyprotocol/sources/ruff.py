@@ -294,7 +294,7 @@ def _fix(item: Mapping[str, object]) -> tuple[FixInfo | None, dict[str, str]]:
     if not isinstance(raw, dict):
         return None, {}
     applicability = raw.get("applicability")
-    if applicability not in ("safe", "unsafe"):
+    if applicability not in {"safe", "unsafe"}:
         return None, {}  # display-only fixes are not offered
     edits = [
         {
