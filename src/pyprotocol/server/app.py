@@ -54,7 +54,7 @@ CHECK_WORKERS: Final = 2
 UNTITLED: Final = PurePath("untitled.py")
 
 T = TypeVar("T")
-_Call = tuple[object, tuple[object, ...], None]
+type _Call = tuple[object, tuple[object, ...], None]
 
 
 class Protocol(LanguageServerProtocol):
@@ -379,7 +379,7 @@ class PyprotocolServer(LanguageServer):
             )
         )
 
-    async def in_thread(self, function: Callable[[], T]) -> T:
+    async def in_thread[T](self, function: Callable[[], T]) -> T:
         """Run blocking work in the check pool.
 
         Args:

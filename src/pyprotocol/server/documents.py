@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 from urllib.parse import unquote, urlsplit
 
 from lsprotocol import types
@@ -23,8 +23,8 @@ from pyprotocol.positions import Encoding, LineIndex, split_lines
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-PYTHON_LANGUAGE_IDS = frozenset({"python", "python3"})
-PYTHON_SUFFIXES = (".py", ".pyi")
+PYTHON_LANGUAGE_IDS: Final = frozenset({"python", "python3"})
+PYTHON_SUFFIXES: Final = (".py", ".pyi")
 
 
 @dataclass(frozen=True, slots=True)

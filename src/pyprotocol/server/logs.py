@@ -16,7 +16,7 @@ _TYPES: Final = (
     (logging.INFO, types.MessageType.Info),
 )
 
-Send = Callable[[types.MessageType, str], None]
+type Send = Callable[[types.MessageType, str], None]
 
 
 def message_type(level: int) -> types.MessageType:

@@ -107,9 +107,9 @@ class DocState:
     waiters: list[asyncio.Future[None]] = field(default_factory=list)
 
 
-Runner = Callable[[Snapshot], Outcome]
-SnapshotMaker = Callable[[DocState, int], Snapshot]
-Listener = Callable[[DocState, Result, Outcome], None]
+type Runner = Callable[[Snapshot], Outcome]
+type SnapshotMaker = Callable[[DocState, int], Snapshot]
+type Listener = Callable[[DocState, Result, Outcome], None]
 
 
 class Scheduler:

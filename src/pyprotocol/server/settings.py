@@ -38,7 +38,7 @@ LOG_LEVELS: Final[Mapping[str, int]] = {
 DIAGNOSTIC_MODES: Final = ("auto", "push", "pull")
 SECTION: Final = "pyprotocol"
 
-_Stamp = tuple[int, int, int]
+type _Stamp = tuple[int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,28 +83,31 @@ class Settings:
 
 
 def _apply(settings: Settings, key: str, value: object, errors: list[str]) -> Settings:
-    if key == "debounce":
-        if (
-            isinstance(value, int | float)
-            and not isinstance(value, bool)
-            and 0 <= value <= MAX_DEBOUNCE_MS
-        ):
-            return replace(settings, debounce_ms=int(value))
-        errors.append(f"`debounce` must be milliseconds from 0 to {MAX_DEBOUNCE_MS}")
-    elif key == "logLevel":
-        if isinstance(value, str) and value.lower() in LOG_LEVELS:
-            return replace(settings, log_level=value.lower())
-        errors.append(f"`logLevel` must be one of {sorted(LOG_LEVELS)}")
-    elif key == "diagnostics":
-        if value in DIAGNOSTIC_MODES:
-            return replace(settings, diagnostics=str(value))
-        errors.append(f"`diagnostics` must be one of {list(DIAGNOSTIC_MODES)}")
-    elif key == "override":
-        if isinstance(value, Mapping):
-            return replace(settings, override={str(k): v for k, v in value.items()})
-        errors.append("`override` must be an object of [tool.pyprotocol] keys")
-    else:
-        errors.append(f"unknown setting `{key}` (ignored)")
+    match key:
+        case "debounce":
+            if (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and 0 <= value <= MAX_DEBOUNCE_MS
+            ):
+                return replace(settings, debounce_ms=int(value))
+            errors.append(
+                f"`debounce` must be milliseconds from 0 to {MAX_DEBOUNCE_MS}"
+            )
+        case "logLevel":
+            if isinstance(value, str) and value.lower() in LOG_LEVELS:
+                return replace(settings, log_level=value.lower())
+            errors.append(f"`logLevel` must be one of {sorted(LOG_LEVELS)}")
+        case "diagnostics":
+            if value in DIAGNOSTIC_MODES:
+                return replace(settings, diagnostics=str(value))
+            errors.append(f"`diagnostics` must be one of {list(DIAGNOSTIC_MODES)}")
+        case "override":
+            if isinstance(value, Mapping):
+                return replace(settings, override={str(k): v for k, v in value.items()})
+            errors.append("`override` must be an object of [tool.pyprotocol] keys")
+        case _:
+            errors.append(f"unknown setting `{key}` (ignored)")
     return settings
 
 
