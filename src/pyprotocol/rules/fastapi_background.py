@@ -6,8 +6,8 @@ import ast
 from typing import ClassVar, Final
 
 from pyprotocol.model import Severity
-from pyprotocol.rules.base import Context, Examples, Rule
-from pyprotocol.rules.fastapi_routes import app_objects, route_of
+from pyprotocol.rules.base import Examples
+from pyprotocol.rules.fastapi_routes import Route, RouteRule
 from pyprotocol.rules.idiom_scope import FunctionNode, walk_body
 
 _TASK_STARTERS: Final = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
@@ -38,7 +38,7 @@ def _usage(nodes: list[ast.AST]) -> tuple[set[str], set[str], dict[int, str]]:
     return awaited, joined, bound
 
 
-class BackgroundWork(Rule):
+class BackgroundWork(RouteRule):
     """Flags ``asyncio.create_task`` / ``Thread(...).start()`` left running."""
 
     code = "PP706"
@@ -87,26 +87,9 @@ class BackgroundWork(Rule):
         ),
     )
 
-    def __init__(self, ctx: Context) -> None:
-        """Find the module's apps and routers.
-
-        Args:
-            ctx: The context of the file being checked.
-        """
-        super().__init__(ctx)
-        self._objects = app_objects(ctx)
-
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
-        """Check a path operation."""
-        self._check(node)
-
-    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
-        """Check an async path operation."""
-        self._check(node)
-
-    def _check(self, node: FunctionNode) -> None:
-        if route_of(node, self._objects) is None:
-            return
+    def check_route(self, node: FunctionNode, route: Route) -> None:
+        """Flag background work started by hand in a path operation."""
+        del route
         nodes = list(walk_body(node.body))
         awaited, joined, bound = _usage(nodes)
         for sub in nodes:

@@ -6,12 +6,12 @@ import ast
 from typing import ClassVar, Final
 
 from pyprotocol.model import Severity
-from pyprotocol.rules.base import Context, Examples, Rule
+from pyprotocol.rules.base import Examples
 from pyprotocol.rules.fastapi_routes import (
+    Route,
+    RouteRule,
     annotated_extras,
-    app_objects,
     parameters,
-    route_of,
     unwrap_annotated,
 )
 from pyprotocol.rules.idiom_scope import FunctionNode
@@ -31,7 +31,7 @@ _NOT_BODY: Final = frozenset(
 )
 
 
-class SharedIOModel(Rule):
+class SharedIOModel(RouteRule):
     """Flags ``def create(item: Item) -> Item`` / ``response_model=Item`` routes."""
 
     code = "PP705"
@@ -77,27 +77,8 @@ class SharedIOModel(Rule):
         ),
     )
 
-    def __init__(self, ctx: Context) -> None:
-        """Find the module's apps and routers.
-
-        Args:
-            ctx: The context of the file being checked.
-        """
-        super().__init__(ctx)
-        self._objects = app_objects(ctx)
-
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
-        """Check a path operation."""
-        self._check(node)
-
-    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
-        """Check an async path operation."""
-        self._check(node)
-
-    def _check(self, node: FunctionNode) -> None:
-        route = route_of(node, self._objects)
-        if route is None:
-            return
+    def check_route(self, node: FunctionNode, route: Route) -> None:
+        """Flag a model used both as the request body and the response."""
         response: ast.expr | None = node.returns
         for keyword in route.call.keywords:
             if keyword.arg == "response_model":

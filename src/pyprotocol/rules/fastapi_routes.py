@@ -6,7 +6,7 @@ import ast
 from dataclasses import dataclass
 from typing import Final
 
-from pyprotocol.rules.base import Context
+from pyprotocol.rules.base import Context, Rule
 from pyprotocol.rules.idiom_scope import FunctionNode
 
 ROUTE_METHODS: Final = frozenset(
@@ -177,3 +177,37 @@ def parameters(node: FunctionNode) -> list[tuple[ast.arg, ast.expr | None]]:
     pairs = list(zip(positional, [*padding, *args.defaults], strict=True))
     pairs.extend(zip(args.kwonlyargs, args.kw_defaults, strict=True))
     return pairs
+
+
+class RouteRule(Rule):
+    """Base of the rules that look at each FastAPI path operation of a module."""
+
+    def __init__(self, ctx: Context) -> None:
+        """Find the module's apps and routers (once per file, shared).
+
+        Args:
+            ctx: The context of the file being checked.
+        """
+        super().__init__(ctx)
+        self._objects = ctx.shared("fastapi_routes.apps", lambda: app_objects(ctx))
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        """Hand a path operation to :meth:`check_route`."""
+        self._visit(node)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        """Hand an async path operation to :meth:`check_route`."""
+        self._visit(node)
+
+    def _visit(self, node: FunctionNode) -> None:
+        route = route_of(node, self._objects)
+        if route is not None:
+            self.check_route(node, route)
+
+    def check_route(self, node: FunctionNode, route: Route) -> None:
+        """Check one path operation.
+
+        Args:
+            node: The decorated function.
+            route: Its route decorator.
+        """

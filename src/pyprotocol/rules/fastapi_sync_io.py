@@ -6,16 +6,16 @@ import ast
 from typing import ClassVar, Final
 
 from pyprotocol.model import Severity
-from pyprotocol.rules.base import Context, Examples, Rule
+from pyprotocol.rules.base import Examples
 from pyprotocol.rules.fastapi_routes import (
     DEPENDS,
+    Route,
+    RouteRule,
     annotated_extras,
-    app_objects,
     parameters,
-    route_of,
     unwrap_annotated,
 )
-from pyprotocol.rules.idiom_scope import walk_body
+from pyprotocol.rules.idiom_scope import FunctionNode, walk_body
 
 #: Blocking I/O calls by qualified name.
 _IO_CALLS: Final = frozenset(
@@ -103,7 +103,7 @@ _SESSION_METHODS: Final = frozenset(
 )
 
 
-class SyncPathOperationIO(Rule):
+class SyncPathOperationIO(RouteRule):
     """Flags ``def`` path operations that call blocking I/O."""
 
     code = "PP701"
@@ -158,18 +158,10 @@ class SyncPathOperationIO(Rule):
         ),
     )
 
-    def __init__(self, ctx: Context) -> None:
-        """Find the module's apps and routers.
-
-        Args:
-            ctx: The context of the file being checked.
-        """
-        super().__init__(ctx)
-        self._objects = app_objects(ctx)
-
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
-        """Check a sync path operation."""
-        if route_of(node, self._objects) is None:
+    def check_route(self, node: FunctionNode, route: Route) -> None:
+        """Flag I/O in a sync (``def``) path operation."""
+        del route
+        if not isinstance(node, ast.FunctionDef):
             return
         sessions = self._sessions(node)
         for sub in walk_body(node.body):
