@@ -9,7 +9,7 @@ from typing import ClassVar, Final
 from pyprotocol.model import Severity
 from pyprotocol.rules.async_common import Origins, origins_of
 from pyprotocol.rules.base import Examples, Rule
-from pyprotocol.rules.log_common import has_double_star, keyword
+from pyprotocol.rules.log_common import has_star_kwargs, keyword
 
 _SPAWNERS: Final = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
 _LOOPS: Final = frozenset(
@@ -154,7 +154,7 @@ class GatherWithoutReturnExceptions(Rule):
         """Flag a gather without ``return_exceptions``."""
         if not self.ctx.is_call_to(node, "asyncio.gather"):
             return
-        if keyword(node, "return_exceptions") is not None or has_double_star(node):
+        if keyword(node, "return_exceptions") is not None or has_star_kwargs(node):
             return
         several = len(node.args) > 1 or any(
             isinstance(arg, ast.Starred) for arg in node.args

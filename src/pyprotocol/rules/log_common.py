@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from pyprotocol.rules.astutil import has_star_kwargs, keyword
 from pyprotocol.rules.base import Context
 from pyprotocol.rules.scope_names import (
     Binding,
@@ -234,40 +235,12 @@ def _make(node: ast.Call, method: str, flavour: Flavour) -> LogCall:
     return LogCall(node, method, flavour, message)
 
 
-def keyword(call: ast.Call, name: str) -> ast.keyword | None:
-    """The keyword argument ``name`` of a call.
-
-    Args:
-        call: The call.
-        name: The keyword.
-
-    Returns:
-        The keyword node, or None.
-    """
-    for item in call.keywords:
-        if item.arg == name:
-            return item
-    return None
-
-
-def has_double_star(call: ast.Call) -> bool:
-    """Tell whether a call passes ``**kwargs`` (whose keys are unknown).
-
-    Args:
-        call: The call.
-
-    Returns:
-        True when it does.
-    """
-    return any(item.arg is None for item in call.keywords)
-
-
 __all__ = [
     "LEVEL_METHODS",
     "Flavour",
     "LogCall",
     "Loggers",
-    "has_double_star",
+    "has_star_kwargs",
     "keyword",
     "loggers_of",
 ]

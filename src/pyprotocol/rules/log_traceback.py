@@ -15,7 +15,7 @@ from pyprotocol.rules.exc_common import enclosing_handler, logs_traceback, rerai
 from pyprotocol.rules.log_common import (
     LogCall,
     Loggers,
-    has_double_star,
+    has_star_kwargs,
     keyword,
     loggers_of,
 )
@@ -120,7 +120,7 @@ class ErrorWithoutTraceback(Rule):
         call = self.loggers.log_call(node)
         if call is None or not self._error_level(call):
             return
-        if keyword(node, "exc_info") is not None or has_double_star(node):
+        if keyword(node, "exc_info") is not None or has_star_kwargs(node):
             return
         if reraises(self.ctx, handler):
             return

@@ -6,8 +6,9 @@ import ast
 from typing import ClassVar, Final
 
 from pyprotocol.model import Severity
+from pyprotocol.rules.astutil import keyword
 from pyprotocol.rules.base import Context, Examples, Rule
-from pyprotocol.rules.sec_helpers import is_constant, keyword
+from pyprotocol.rules.sec_helpers import is_constant
 
 _STARLETTE_CORS: Final = frozenset(
     {

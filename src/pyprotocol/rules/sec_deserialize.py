@@ -6,8 +6,9 @@ import ast
 from typing import ClassVar, Final
 
 from pyprotocol.model import Severity
+from pyprotocol.rules.astutil import keyword
 from pyprotocol.rules.base import Examples, Rule
-from pyprotocol.rules.sec_helpers import is_constant, keyword
+from pyprotocol.rules.sec_helpers import is_constant
 
 _PICKLE: Final = "unpickling runs code chosen by whoever wrote the data"
 #: Qualified name -> why it is dangerous.

@@ -11,37 +11,10 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from pyprotocol.fixes.common import code_of
+from pyprotocol.rules.astutil import keyword
 from pyprotocol.rules.base import FixRequest
 
 _PARTS: Final = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-
-
-def keyword(call: ast.Call, name: str) -> ast.keyword | None:
-    """The keyword argument ``name`` of a call.
-
-    Args:
-        call: The call.
-        name: The keyword.
-
-    Returns:
-        The keyword node, or None.
-    """
-    for item in call.keywords:
-        if item.arg == name:
-            return item
-    return None
-
-
-def has_star_kwargs(call: ast.Call) -> bool:
-    """Tell whether a call passes ``**mapping`` (so any keyword may be present).
-
-    Args:
-        call: The call.
-
-    Returns:
-        True when a ``**`` argument is present.
-    """
-    return any(item.arg is None for item in call.keywords)
 
 
 def argument(call: ast.Call, index: int, *names: str) -> ast.expr | None:

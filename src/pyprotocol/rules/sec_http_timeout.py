@@ -6,8 +6,9 @@ import ast
 from typing import ClassVar, Final
 
 from pyprotocol.model import Severity
+from pyprotocol.rules.astutil import has_star_kwargs, keyword
 from pyprotocol.rules.base import Context, Examples, Rule
-from pyprotocol.rules.sec_helpers import argument, has_star_kwargs, is_constant, keyword
+from pyprotocol.rules.sec_helpers import argument, is_constant
 
 _VERBS: Final = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 _REQUESTS: Final = frozenset(

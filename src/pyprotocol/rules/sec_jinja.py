@@ -10,12 +10,11 @@ import libcst as cst
 
 from pyprotocol.fixes.common import update_imports
 from pyprotocol.model import Applicability, Severity
+from pyprotocol.rules.astutil import has_star_kwargs, keyword
 from pyprotocol.rules.base import Examples, Fixed, FixRequest, Rule
 from pyprotocol.rules.sec_helpers import (
     append_arg,
-    has_star_kwargs,
     is_constant,
-    keyword,
     keyword_arg,
     rewrite_calls,
     source_of,

@@ -10,11 +10,11 @@ from typing import ClassVar, Final
 import libcst as cst
 
 from pyprotocol.model import Applicability, Severity
+from pyprotocol.rules.astutil import keyword
 from pyprotocol.rules.base import Examples, Fixed, FixRequest, Rule
 from pyprotocol.rules.sec_helpers import (
     argument,
     is_constant,
-    keyword,
     rewrite_calls,
     source_of,
     without_arg,

@@ -6,8 +6,9 @@ import ast
 from typing import ClassVar, Final
 
 from pyprotocol.model import Severity
+from pyprotocol.rules.astutil import keyword
 from pyprotocol.rules.base import Examples, Rule
-from pyprotocol.rules.sec_helpers import argument, is_constant, keyword
+from pyprotocol.rules.sec_helpers import argument, is_constant
 
 _WEAK: Final = frozenset({"md4", "md5", "sha1", "sha", "md5-sha1", "md5_sha1"})
 _CRYPTOGRAPHY: Final = "cryptography.hazmat.primitives.hashes."

@@ -10,13 +10,13 @@ import libcst as cst
 
 from pyprotocol.fixes.common import update_imports
 from pyprotocol.model import Applicability, Severity
+from pyprotocol.rules.astutil import keyword
 from pyprotocol.rules.base import Examples, Fixed, FixRequest, Rule
 from pyprotocol.rules.sec_helpers import (
     argument,
     dotted,
     is_constant,
     is_text,
-    keyword,
     rewrite_calls,
     source_of,
 )

@@ -10,14 +10,9 @@ import libcst as cst
 
 from pyprotocol.fixes.common import update_imports
 from pyprotocol.model import Applicability, FixInfo, Severity
+from pyprotocol.rules.astutil import has_star_kwargs
 from pyprotocol.rules.base import Context, Examples, Fixed, FixRequest, Rule
-from pyprotocol.rules.sec_helpers import (
-    argument,
-    drop_arg,
-    has_star_kwargs,
-    rewrite_calls,
-    source_of,
-)
+from pyprotocol.rules.sec_helpers import argument, drop_arg, rewrite_calls, source_of
 
 _SAFE_LOADERS: Final = frozenset(
     {"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"}
