@@ -10,7 +10,7 @@ import pytest
 from pyprotocol import engine
 from pyprotocol.config import Config
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.py"))
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").rglob("*.py"))
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
@@ -25,6 +25,7 @@ def test_example_is_non_compliant_and_fixes_converge(path: Path) -> None:
     compile(fixed.source, str(path), "exec")
     assert not engine.fix(fixed.source, path, config, unsafe=True).changed
     after = engine.check(fixed.source, path, config)
-    assert len(after) < len(before)
+    if any(f.fix is not None for f in before):
+        assert len(after) < len(before)
     leftover_fixable = [f for f in after if f.fix is not None]
     assert leftover_fixable == []

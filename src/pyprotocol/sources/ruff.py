@@ -238,6 +238,12 @@ def command(path: PurePath, config: Config, *extra: str) -> list[str]:
         "--config",
         # Visitor methods are named after the node classes they visit (ast, LibCST).
         'lint.pep8-naming.extend-ignore-names = ["visit_*", "leave_*", "depart_*"]',
+        "--config",
+        # FastAPI's dependency markers are meant as defaults (PP702 owns them).
+        "lint.flake8-bugbear.extend-immutable-calls = "
+        '["fastapi.Depends", "fastapi.Security", "fastapi.Query", "fastapi.Path", '
+        '"fastapi.Body", "fastapi.Header", "fastapi.Cookie", "fastapi.Form", '
+        '"fastapi.File"]',
         "--stdin-filename",
         str(path),
         *extra,
