@@ -123,12 +123,15 @@ def rule_enabled(
     return not any(selector_matches(s, *args) for s in ignored)
 
 
-def severity_for(rule: type[Rule], config: Config) -> Severity:
-    """The severity of a rule after overrides (the most specific selector wins).
+def severity_for(
+    rule: type[Rule], config: Config, reported: Severity | None = None
+) -> Severity:
+    """The severity of a finding after overrides (the most specific selector wins).
 
     Args:
         rule: The rule class.
         config: The configuration.
+        reported: The severity the rule gave this finding, if not its default.
 
     Returns:
         The severity.
@@ -139,7 +142,9 @@ def severity_for(rule: type[Rule], config: Config) -> Severity:
             rank = len(selector) if selector != "ALL" else 0
             if best is None or rank >= best[0]:
                 best = (rank, severity)
-    return best[1] if best else rule.severity
+    if best is not None:
+        return best[1]
+    return reported or rule.severity
 
 
 # -- suppression -------------------------------------------------------------------
@@ -460,7 +465,7 @@ def _finalise(raw: RawFinding, config: Config) -> Finding:
         code=rule.code,
         message=raw.message,
         span=raw.span,
-        severity=severity_for(rule, config),
+        severity=severity_for(rule, config, raw.severity),
         href=protocol.href(rule.sections[0], config.links),
         fix=raw.fix,
         tags=rule.tags,

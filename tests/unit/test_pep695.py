@@ -202,6 +202,14 @@ def test_imported_typevar_like_names_block_the_fix() -> None:
     assert "`NodeT` is imported and may be a TypeVar" in finding.message
     (finding,) = found(klass)
     assert finding.fix is None
+    any_str = (
+        "from typing import AnyStr, TypeVar\n"
+        'T = TypeVar("T")\n'
+        "def f(x: T, s: AnyStr) -> AnyStr:\n    return s\n"
+    )
+    (finding,) = found(any_str)
+    assert finding.fix is None
+    assert "`AnyStr`" in finding.message
     plain = "from typing import TypeVar\nfrom .models import User\n"
     plain += 'T = TypeVar("T")\ndef f(x: T, user: User) -> T:\n    return x\n'
     (finding,) = found(plain)

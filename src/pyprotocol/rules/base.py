@@ -108,6 +108,7 @@ class Rule:
         *,
         fix: FixInfo | bool | None = None,
         data: Mapping[str, str] | None = None,
+        severity: Severity | None = None,
     ) -> None:
         """Record a finding.
 
@@ -117,6 +118,8 @@ class Rule:
             fix: True to offer the rule's declared fix, a FixInfo for a specific
                 one, None or False for none.
             data: Values the fix needs later, kept with the finding.
+            severity: A lower severity for this finding (a guess, say) than the
+                rule's default; a user's severity override still wins.
 
         Raises:
             TypeError: When ``fix`` is True but the rule declares no fix.
@@ -132,7 +135,9 @@ class Rule:
             info = fix
         else:
             info = None
-        self.ctx.add(self, span, message or self.message, info, dict(data or {}))
+        self.ctx.add(
+            self, span, message or self.message, info, dict(data or {}), severity
+        )
 
     def finish(self) -> None:
         """Called once after the traversal; rules that collect state report here."""
@@ -160,6 +165,7 @@ class RawFinding:
     message: str
     fix: FixInfo | None
     data: dict[str, str] = field(default_factory=dict)
+    severity: Severity | None = None
 
 
 class ImportMap:
@@ -492,6 +498,7 @@ class Context:
         message: str,
         fix: FixInfo | None,
         data: dict[str, str],
+        severity: Severity | None = None,
     ) -> None:
         """Store a finding reported by ``rule``.
 
@@ -501,8 +508,9 @@ class Context:
             message: What.
             fix: The fix on offer, if any.
             data: Values for the fix.
+            severity: This finding's own severity, if not the rule's.
         """
-        self.raw.append(RawFinding(type(rule), span, message, fix, data))
+        self.raw.append(RawFinding(type(rule), span, message, fix, data, severity))
 
 
 type Handler = Callable[[ast.AST], None]

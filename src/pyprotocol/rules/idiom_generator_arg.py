@@ -93,9 +93,7 @@ class GeneratorArgument(Rule):
         if not name.startswith("builtins.") or not node.args:
             return
         first = node.args[0]
-        if not isinstance(first, ast.ListComp) or any(
-            generator.is_async for generator in first.generators
-        ):
+        if not isinstance(first, ast.ListComp) or _is_async(first):
             # An async comprehension would become an async generator, which these
             # functions cannot consume.
             return
@@ -150,6 +148,21 @@ class GeneratorArgument(Rule):
         """Turn each flagged list comprehension into a generator expression."""
         wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
         return wrapper.visit(_Unbracket(request.starts()))
+
+
+def _is_async(comp: ast.ListComp) -> bool:
+    """Whether a comprehension is asynchronous: ``async for``, or an ``await`` in it.
+
+    The first iterable is evaluated outside the comprehension, so an ``await`` there
+    does not count.
+    """
+    first, *rest = comp.generators
+    parts: list[ast.AST] = [comp.elt, *first.ifs]
+    for generator in rest:
+        parts.extend((generator.iter, *generator.ifs))
+    return any(generator.is_async for generator in comp.generators) or any(
+        isinstance(node, ast.Await) for part in parts for node in ast.walk(part)
+    )
 
 
 class _Unbracket(cst.CSTTransformer):

@@ -282,13 +282,19 @@ class TypeAliasStatement(Rule):
     """Flags type aliases that are not declared with a ``type`` statement."""
 
     code = "PP102"
+    replaces = ("UP040",)
     name = "type-alias-statement"
-    summary = "Declare type aliases with `type X = ...`, not `X: TypeAlias = ...`."
+    summary = (
+        "Declare type aliases with `type X = ...`, not `X: TypeAlias = ...` or a bare "
+        "`X = list[int]`."
+    )
     why = (
         "Since Python 3.12 the `type` statement declares an alias explicitly: type "
         "checkers never mistake it for a variable, its value is evaluated lazily so "
         "forward references need no quotes, and a generic alias declares its type "
-        "parameters in place instead of borrowing module-level TypeVars."
+        "parameters in place instead of borrowing module-level TypeVars. Bare "
+        "assignments are flagged only when the value is clearly a type and the name "
+        "is PascalCase; that part is a guess."
     )
     sections = ("pr:type-parameter-syntax-pep-695", "cgp:3-typing--static-analysis")
     severity = Severity.WARNING
@@ -443,13 +449,16 @@ class TypeAliasStatement(Rule):
             if isinstance(alias.stmt, ast.AnnAssign)
             else (alias.stmt.targets[0])
         )
+        # A bare assignment is only guessed to be an alias: say so quietly.
+        severity = Severity.INFO if isinstance(alias.stmt, ast.Assign) else None
         if plan.problem is not None:
-            self.report(where, f"{plan.message} (no fix: {plan.problem})")
+            message = f"{plan.message} (no fix: {plan.problem})"
+            self.report(where, message, severity=severity)
         elif plan.unsafe is not None:
             info = FixInfo(_FIX_TITLE, Applicability.UNSAFE, plan.unsafe)
-            self.report(where, plan.message, fix=info)
+            self.report(where, plan.message, fix=info, severity=severity)
         else:
-            self.report(where, plan.message, fix=True)
+            self.report(where, plan.message, fix=True, severity=severity)
 
     def _plan(
         self, alias: _Alias, table: TypeVarTable, target: tuple[int, int]

@@ -480,18 +480,24 @@ def foreign_typevar(
     """
     ctx = table.ctx
     for root in roots:
+        for node in ast.walk(root):
+            if isinstance(node, ast.Attribute) and ctx.typing_name(node) == "AnyStr":
+                return "AnyStr"  # `typing.AnyStr` is a TypeVar too
         for node in _names_in_order(table.ctx, root, strings):
-            name = node.id
-            qualified = ctx.imports.names.get(name)
-            if (
-                name not in table
-                and qualified is not None
-                and qualified not in ctx.imports.modules  # `import x.y as ET`
-                and _TYPEVAR_NAME.fullmatch(name.lstrip("_"))
-                and ctx.typing_name(node) is None
-            ):
-                return name
+            if node.id not in table and _may_be_typevar(ctx, node):
+                return node.id
     return None
+
+
+def _may_be_typevar(ctx: Context, node: ast.Name) -> bool:
+    """Tell whether an imported name is, or reads like, a type variable."""
+    qualified = ctx.imports.names.get(node.id)
+    if qualified is None or qualified in ctx.imports.modules:  # `import x.y as ET`
+        return False
+    member = ctx.typing_name(node)
+    if member is not None:
+        return member == "AnyStr"
+    return bool(_TYPEVAR_NAME.fullmatch(node.id.lstrip("_")))
 
 
 def _foreign_problem(name: str) -> str:
@@ -1237,6 +1243,7 @@ class Pep695Generics(Rule):
     """Flags generic classes and functions that use old-style type variables."""
 
     code = "PP101"
+    replaces = ("UP046", "UP047", "UP049")
     name = "pep695-generics"
     summary = (
         "Declare generic classes and functions with PEP 695 type parameters "

@@ -129,7 +129,7 @@ def _to_union(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
     for element in updated.slice:
         if not isinstance(element.slice, cst.Index):
             return updated
-        items.append(element.slice.value.with_changes(lpar=[], rpar=[]))
+        items.append(_operand(element.slice.value))
     if _subscript_name(updated).endswith("Optional"):
         items.append(cst.Name("None"))
     # Flatten `None` duplicates while keeping order.
@@ -146,6 +146,27 @@ def _to_union(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
     for item in unique[1:]:
         result = cst.BinaryOperation(result, cst.BitOr(), item)
     return result
+
+
+#: Expressions that bind less tightly than ``|``: as operands they keep parentheses.
+_LOOSER_THAN_OR: Final = (
+    cst.IfExp,
+    cst.Lambda,
+    cst.BooleanOperation,
+    cst.Comparison,
+    cst.NamedExpr,
+    cst.Yield,
+)
+
+
+def _operand(value: cst.BaseExpression) -> cst.BaseExpression:
+    """A subscript element as an operand of ``|``, parenthesised only if needed."""
+    loose = isinstance(value, _LOOSER_THAN_OR) or (
+        isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Not)
+    )
+    if loose:
+        return value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return value.with_changes(lpar=[], rpar=[])
 
 
 def _quoted_union(items: list[cst.BaseExpression]) -> cst.SimpleString | None:
