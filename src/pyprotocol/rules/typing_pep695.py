@@ -65,7 +65,10 @@ _TYPEVAR_NAME: Final = re.compile(
     r"[A-Z][A-Za-z]?[0-9]*|[A-Za-z0-9]*[a-z0-9]T[0-9]*|[A-Za-z0-9_]+_(?:co|contra)"
 )
 #: The Python that checks fixed output: it must parse what a fix writes.
-RUNNING_PYTHON: tuple[int, int] = (sys.version_info.major, sys.version_info.minor)
+RUNNING_PYTHON: Final[tuple[int, int]] = (
+    sys.version_info.major,
+    sys.version_info.minor,
+)
 _FIX_TITLE: Final = "Declare PEP 695 type parameters"
 _VARIANCE_REASON: Final = (
     "{names} declared with explicit variance: with PEP 695 the type checker infers "
@@ -1180,18 +1183,23 @@ def imported_elsewhere(path: PurePath, names: set[str]) -> set[str]:
         file = Path(path).resolve()
         if not file.is_file():
             return set()
-        found: set[str] = set()
-        for count, other in enumerate(_package_files(file)):
-            if count >= _MAX_PACKAGE_FILES:
-                return set(names)
-            text = other.read_text(encoding="utf-8", errors="replace")
-            for name in names - found:
-                if name in text and _mentions(text, name):
-                    found.add(name)
-            if found == names:
-                break
+        return _search_package(file, names)
     except OSError:
         return set(names)
+
+
+def _search_package(file: Path, names: set[str]) -> set[str]:
+    """The ``names`` that some file of ``file``'s package mentions (see above)."""
+    found: set[str] = set()
+    for count, other in enumerate(_package_files(file)):
+        if count >= _MAX_PACKAGE_FILES:
+            return set(names)
+        text = other.read_text(encoding="utf-8", errors="replace")
+        for name in names - found:
+            if name in text and _mentions(text, name):
+                found.add(name)
+        if found == names:
+            break
     return found
 
 
