@@ -6,10 +6,12 @@ installed mypy at run time), and times each ``didChange`` until the
 ``publishDiagnostics`` for that version arrives. Checks run with ``debounce: 0`` so the
 figures are the server's own work; an editor adds the debounce (150 ms by default).
 
-    uv run python bench/latency.py [--edits 40] [--select PP105]
+    uv run python bench/latency.py [--edits 40] [--select PP105] [--ruff on|off|both]
 
 The ``engine ms`` column is :func:`pyprotocol.engine.analyse` alone on the same text
-in this process (median of 5), so the server's own overhead is the difference.
+in this process (median of 5, with ruff run after the own rules when ruff is on), so
+the server's own overhead is the difference. With ``--ruff both`` (the default) the
+server runs twice: with ruff in the fast lane (setting ``ruff: true``) and without.
 """
 
 from __future__ import annotations
@@ -110,11 +112,11 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-def engine_ms(text: str, path: Path, config: Config) -> float:
+def engine_ms(text: str, path: Path, config: Config, *, tools: bool) -> float:
     runs = []
     for _ in range(5):
         started = time.perf_counter()
-        engine.analyse(text, path, config)
+        engine.analyse(text, path, config, tools=tools)
         runs.append(time.perf_counter() - started)
     return statistics.median(runs)
 
@@ -125,6 +127,8 @@ async def measure(
     path: Path,
     edits: int,
     config: Config,
+    *,
+    ruff: bool,
 ) -> Row:
     text = await asyncio.to_thread(path.read_text, encoding="utf-8")
     uri = path.as_uri()
@@ -166,14 +170,14 @@ async def measure(
         max=max(samples),
         n=len(samples),
         rss=server_rss_mib(),
-        engine=engine_ms(text, path, config),
+        engine=engine_ms(text, path, config, tools=ruff),
     )
 
 
-async def run(edits: int, select: list[str] | None) -> None:
+async def run(edits: int, select: list[str] | None, *, ruff: bool) -> None:
     override: dict[str, object] = {"select": select} if select else {}
     config = parse_table(override, Config())
-    options: dict[str, object] = {"debounce": 0, "logLevel": "warning"}
+    options: dict[str, object] = {"debounce": 0, "logLevel": "warning", "ruff": ruff}
     if override:
         options["override"] = override
     source = Path(mypy.__file__).parent
@@ -194,14 +198,17 @@ async def run(edits: int, select: list[str] | None) -> None:
         client.initialized(types.InitializedParams())
         baseline = server_rss_mib()
         rows = [
-            await measure(client, timings, root / name, edits, config)
+            await measure(client, timings, root / name, edits, config, ruff=ruff)
             for name in INPUTS
         ]
         await client.shutdown_async(None)
         client.exit(None)
         await client.stop()  # type: ignore[no-untyped-call]
     rules = ", ".join(select) if select else "all rules"
-    print(f"rules: {rules}; server RSS after initialize: {baseline or 0:.0f} MiB")
+    print(
+        f"rules: {rules}; ruff {'on' if ruff else 'off'}; "
+        f"server RSS after initialize: {baseline or 0:.0f} MiB"
+    )
     header = (
         f"{'file':<14}{'lines':>7}{'findings':>10}{'open ms':>9}"
         f"{'p50 ms':>8}{'p90 ms':>8}{'max ms':>8}{'n':>4}{'RSS MiB':>9}"
@@ -224,8 +231,17 @@ def main() -> None:
     parser.add_argument(
         "--select", nargs="*", help="rule selectors (default: every rule)"
     )
+    parser.add_argument(
+        "--ruff",
+        choices=("on", "off", "both"),
+        default="both",
+        help="ruff in the fast lane (default: measure both)",
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.edits, args.select))
+    modes = {"on": [True], "off": [False], "both": [True, False]}[args.ruff]
+    for ruff in modes:
+        asyncio.run(run(args.edits, args.select, ruff=ruff))
+        print()
 
 
 if __name__ == "__main__":

@@ -4,6 +4,13 @@ Fixes come from :func:`pyprotocol.engine.fix`; the new text is diffed against th
 (:mod:`difflib`, by line, then trimmed to the changed characters) into minimal
 ``TextEdit`` s. The edit is put in the action unless the client resolves actions
 lazily (``codeAction/resolve`` with ``edit``), in which case only ``data`` is sent.
+
+ruff's fixes are quick fixes titled by ruff (unsafe ones say so), never preferred:
+the editor applies a preferred fix without asking, and ruff's are not reviewed
+against the protocol. Fix-all applies the own safe fixes, then ruff's safe ones.
+The "not formatted" finding (PP900) gets a "Format document" action. mypy's
+findings get "Suppress with ``# type: ignore[code]``", merged into an ignore comment
+already on the line.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import io
 import logging
 import re
 import tokenize
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Final
@@ -25,6 +32,7 @@ from pyprotocol.config import Config
 from pyprotocol.model import Applicability, Finding, Span
 from pyprotocol.positions import Encoding, LineIndex
 from pyprotocol.server.convert import span_from_key, span_key, to_diagnostic
+from pyprotocol.sources import mypy, ruff
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +44,17 @@ ACTION_FIX: Final = "fix"
 ACTION_FIX_RULE: Final = "fixRule"
 ACTION_FIX_ALL: Final = "fixAll"
 ACTION_SUPPRESS: Final = "suppress"
+ACTION_TYPE_IGNORE: Final = "typeIgnore"
+#: Findings of external tools: no per-rule fix-all of their codes.
+TOOL_SOURCES: Final = frozenset({ruff.SOURCE, mypy.SOURCE})
+FORMAT_TITLE: Final = "Format document (ruff format)"
 
 _NOQA: Final = re.compile(
     r"#\s*noqa(?::\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))?",
     re.IGNORECASE,
 )
 _UNSAFE_DEFAULT: Final = "it may change what the code does; review it"
+_TYPE_IGNORE: Final = re.compile(r"#\s*type:\s*ignore\b\s*(?:\[(?P<codes>[^\]#]*)\])?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +73,8 @@ class Target:
     versioned_edits: bool
     python: bool = True
     extras: dict[str, object] = field(default_factory=dict)
+    #: ruff runs for this document: fix-all applies its safe fixes too.
+    ruff: bool = False
 
     def diagnostic(self, finding: Finding) -> types.Diagnostic:
         """The diagnostic of a finding, in the client's units.
@@ -257,6 +272,68 @@ def _file_level(text: str, at: int) -> bool:
     return text[:at].rstrip().lower().endswith("pyprotocol:")
 
 
+def comment_columns(text: str) -> dict[int, int]:
+    """Where each line's comment starts.
+
+    Args:
+        text: Python source.
+
+    Returns:
+        1-based line number to 0-based code-point column of its ``#``; empty when
+        the text does not tokenize.
+    """
+    found: dict[int, int] = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text, newline="").readline):
+            if token.type == tokenize.COMMENT:
+                found[token.start[0]] = token.start[1]
+    except (tokenize.TokenError, SyntaxError):
+        return {}
+    return found
+
+
+def type_ignore_edit(
+    target: Target,
+    finding: Finding,
+    lines: frozenset[int],
+    comments: Mapping[int, int],
+) -> types.TextEdit | None:
+    """The edit that silences a mypy finding with ``# type: ignore[code]``.
+
+    mypy honours the comment on the line it reports, and only when the comment
+    starts with it: an existing ``# type: ignore[...]`` there gets the code added,
+    another comment gets the ignore put in front of it.
+
+    Args:
+        target: The document.
+        finding: A mypy finding.
+        lines: The lines that can take a comment.
+        comments: Where each line's comment starts.
+
+    Returns:
+        The edit, or None when the line cannot take a comment or is ignored already.
+    """
+    number = finding.span.line
+    if number not in lines:
+        return None
+    text = target.index.line(number)
+    at = comments.get(number)
+    if at is None:
+        at, insert = len(text.rstrip()), f"  # type: ignore[{finding.code}]"
+    elif (match := _TYPE_IGNORE.match(text, at)) is None:
+        insert = f"# type: ignore[{finding.code}]  "
+    elif match.group("codes") is None:
+        return None  # a bare ignore silences every code already
+    else:
+        listed = [c.strip() for c in match.group("codes").split(",") if c.strip()]
+        if finding.code in listed:
+            return None
+        at = match.end("codes")
+        insert = f", {finding.code}" if listed else finding.code
+    offset = target.index.offset(number, at)
+    return _edit(target.index, offset, offset, insert, target.encoding)
+
+
 # -- titles ------------------------------------------------------------------------
 def fix_title(finding: Finding) -> str:
     """The title of a finding's quick fix; unsafe fixes say so, and why.
@@ -269,6 +346,8 @@ def fix_title(finding: Finding) -> str:
     """
     if finding.fix is None:
         return f"Fix {finding.code}"
+    if finding.code == ruff.FORMAT_CODE and finding.source == ruff.SOURCE:
+        return FORMAT_TITLE
     title = f"{finding.fix.title} ({finding.code})"
     if finding.fix.applicability is Applicability.UNSAFE:
         title += f" [unsafe: {finding.fix.reason or _UNSAFE_DEFAULT}]"
@@ -285,6 +364,30 @@ def is_safe(finding: Finding) -> bool:
         True for a fix marked safe.
     """
     return finding.fix is not None and finding.fix.applicability is Applicability.SAFE
+
+
+def in_fix_all(finding: Finding) -> bool:
+    """Tell whether fix-all fixes a finding (formatting is not a fix).
+
+    Args:
+        finding: The finding.
+
+    Returns:
+        True for a safe fix other than formatting.
+    """
+    return is_safe(finding) and finding.code != ruff.FORMAT_CODE
+
+
+def is_preferred(finding: Finding) -> bool:
+    """Tell whether a finding's quick fix may be applied without a look.
+
+    Args:
+        finding: A fixable finding.
+
+    Returns:
+        True for own safe fixes; never for ruff's.
+    """
+    return is_safe(finding) and finding.source not in TOOL_SOURCES
 
 
 # -- actions -----------------------------------------------------------------------
@@ -387,7 +490,7 @@ def code_actions(
     if (
         wanted(FIX_ALL_KIND, only)
         and target.parsed
-        and any(is_safe(f) for f in target.findings)
+        and any(in_fix_all(f) for f in target.findings)
     ):
         actions.append(
             _action(
@@ -416,13 +519,18 @@ def _quick_fixes(target: Target, findings: list[Finding]) -> list[types.CodeActi
                     target,
                     {"action": ACTION_FIX, **where},
                     [diagnostic],
-                    preferred=is_safe(finding),
+                    preferred=is_preferred(finding),
                 )
             )
         same_rule = [
             f for f in target.findings if f.code == finding.code and is_safe(f)
         ]
-        if target.parsed and len(same_rule) > 1 and finding.code not in seen_rules:
+        if (
+            target.parsed
+            and finding.source not in TOOL_SOURCES
+            and len(same_rule) > 1
+            and finding.code not in seen_rules
+        ):
             seen_rules.add(finding.code)
             actions.append(
                 _action(
@@ -433,19 +541,28 @@ def _quick_fixes(target: Target, findings: list[Finding]) -> list[types.CodeActi
                     [diagnostic],
                 )
             )
-        # A trailing comment is not safe in TOML strings, YAML block scalars or
-        # Dockerfile instructions: suppressions are offered in Python only.
-        if target.python and finding.code != engine.SYNTAX_CODE:
+        suppress = _suppression(target, finding)
+        if suppress is not None:
+            title, action = suppress
             actions.append(
                 _action(
-                    f"Suppress {finding.code} on this line",
-                    QUICKFIX,
-                    target,
-                    {"action": ACTION_SUPPRESS, **where},
-                    [diagnostic],
+                    title, QUICKFIX, target, {"action": action, **where}, [diagnostic]
                 )
             )
     return actions
+
+
+def _suppression(target: Target, finding: Finding) -> tuple[str, str] | None:
+    """The title and action that suppress a finding, if one can."""
+    # A trailing comment is not safe in TOML strings, YAML block scalars or
+    # Dockerfile instructions: suppressions are offered in Python only.
+    if not target.python or finding.code == engine.SYNTAX_CODE:
+        return None
+    if finding.source == mypy.SOURCE:
+        return f"Suppress with `# type: ignore[{finding.code}]`", ACTION_TYPE_IGNORE
+    if finding.code == ruff.FORMAT_CODE:
+        return None  # formatting is fixed, not silenced
+    return f"Suppress {finding.code} on this line", ACTION_SUPPRESS
 
 
 def resolve(target: Target, action: types.CodeAction) -> types.CodeAction | None:
@@ -462,7 +579,8 @@ def resolve(target: Target, action: types.CodeAction) -> types.CodeAction | None
     kind = data.get("action")
     edits: list[types.TextEdit] | None = None
     if kind == ACTION_FIX_ALL:
-        edits = _fixed(target, engine.fix(target.text, target.path, target.config))
+        fixed = engine.fix(target.text, target.path, target.config, tools=target.ruff)
+        edits = _fixed(target, fixed)
     elif kind == ACTION_FIX_RULE and isinstance(data.get("code"), str):
         codes = [str(data["code"])]
         fixed = engine.fix(target.text, target.path, target.config, codes)
@@ -475,6 +593,10 @@ def resolve(target: Target, action: types.CodeAction) -> types.CodeAction | None
         elif finding is not None and kind == ACTION_SUPPRESS:
             lines = _comment_lines(target)
             edit = suppress_edit(target, finding, lines)
+            edits = [edit] if edit is not None else None
+        elif finding is not None and kind == ACTION_TYPE_IGNORE:
+            columns = comment_columns(target.text)
+            edit = type_ignore_edit(target, finding, _comment_lines(target), columns)
             edits = [edit] if edit is not None else None
     if not edits:
         return None

@@ -1,4 +1,11 @@
-"""The pygls language server: state on one class, one thin handler per LSP method."""
+"""The pygls language server: state on one class, one thin handler per LSP method.
+
+Two lanes feed each document's diagnostics. The fast lane (own rules and ruff, on
+every change after the debounce) is :class:`~pyprotocol.server.scheduler.Scheduler`;
+the slow lane (mypy, on open, save and idle) is
+:class:`~pyprotocol.server.typecheck.TypeLane`. Every publish is the fast findings of
+one version plus the mypy findings positioned for that same version.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +30,13 @@ from pyprotocol.config import Config
 from pyprotocol.model import Finding
 from pyprotocol.positions import Encoding, LineIndex
 from pyprotocol.server import actions, hover
-from pyprotocol.server.convert import encoding_of, to_diagnostics, to_range, to_span
+from pyprotocol.server.convert import (
+    encoding_of,
+    to_diagnostics,
+    to_range,
+    to_span,
+    to_type_diagnostics,
+)
 from pyprotocol.server.documents import PYTHON_SUFFIXES, Document
 from pyprotocol.server.logs import ClientLogHandler
 from pyprotocol.server.scheduler import (
@@ -35,6 +48,16 @@ from pyprotocol.server.scheduler import (
     Snapshot,
 )
 from pyprotocol.server.settings import LOG_LEVELS, SECTION, ConfigStore, Settings
+from pyprotocol.server.tools import RuffRun, merged
+from pyprotocol.server.typecheck import TIMEOUT_SECONDS as TYPE_TIMEOUT_SECONDS
+from pyprotocol.server.typecheck import (
+    Hooks,
+    TypeDoc,
+    TypeLane,
+    TypeRequest,
+    without_ruff_twins,
+)
+from pyprotocol.sources import mypy, ruff
 from pyprotocol.workspace import UnreadableError, read_source
 
 if TYPE_CHECKING:
@@ -51,7 +74,16 @@ CMD_RESTART: Final = "pyprotocol.restart"
 PYPROJECT: Final = "pyproject.toml"
 MAX_WORKSPACE_FILES: Final = 5000
 CHECK_WORKERS: Final = 2
+#: Threads that wait on mypy's subprocesses (runs are serialised per project root).
+MYPY_WORKERS: Final = 2
+#: How much lower mypy's CPU priority is than the server's (POSIX).
+MYPY_NICENESS: Final = 5
 UNTITLED: Final = PurePath("untitled.py")
+_CONSEQUENCES: Final = {
+    ruff.SOURCE: "ruff's findings are missing; the own rules keep working.",
+    mypy.SOURCE: "type errors are not updated; mypy runs again after the next change "
+    "or save.",
+}
 
 T = TypeVar("T")
 type _Call = tuple[object, tuple[object, ...], None]
@@ -107,10 +139,25 @@ class PyprotocolServer(LanguageServer):
         self.executor = ThreadPoolExecutor(
             CHECK_WORKERS, thread_name_prefix="pyprotocol"
         )
+        self.mypy_executor = ThreadPoolExecutor(
+            MYPY_WORKERS, thread_name_prefix="pyprotocol-mypy"
+        )
         self.configs = ConfigStore()
         self.scheduler = Scheduler(
             self._run_check, self._snapshot, self._on_result, self.executor
         )
+        self.types = TypeLane(
+            Hooks(
+                request=self._type_request,
+                root=self._type_root,
+                check=self._type_check,
+                published=self._on_types,
+                health=functools.partial(self.tool_health, mypy.SOURCE),
+            ),
+            self.mypy_executor,
+        )
+        self.failing: set[str] = set()
+        self.related_information = False
         self.init_settings = Settings()
         self.pushed_settings: object = None
         self.global_settings = Settings()
@@ -170,6 +217,34 @@ class PyprotocolServer(LanguageServer):
                     type=types.MessageType.Warning, message=f"pyprotocol: {error}"
                 )
             )
+
+    def tool_health(self, tool: str, problem: str | None) -> None:
+        """Tell the user once when a tool stops working, and log when it works again.
+
+        One visible message per failure streak (not per keystroke); each failure
+        is logged.
+
+        Args:
+            tool: ``"ruff"`` or ``"mypy"``.
+            problem: What went wrong, or None when the tool just worked.
+        """
+        if problem is None:
+            if tool in self.failing:
+                self.failing.discard(tool)
+                log.info("%s works again", tool)
+            return
+        if tool in self.failing:
+            log.info("%s failed again: %s", tool, problem)
+            return
+        self.failing.add(tool)
+        log.warning("%s stopped working: %s", tool, problem)
+        consequence = _CONSEQUENCES.get(tool, "")
+        self.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Warning,
+                message=f"pyprotocol: {problem} \N{EM DASH} {consequence}",
+            )
+        )
 
     def report_server_error(self, error: Exception, source: ServerErrors) -> None:
         """Log a failure of a handler; the server keeps serving.
@@ -283,6 +358,9 @@ class PyprotocolServer(LanguageServer):
     def recheck_all(self) -> None:
         """Settings or project policy changed: make every document's result stale."""
         self.scheduler.invalidate()
+        self.types.invalidate()
+        for uri in list(self.types.docs):
+            self.types.trigger(uri, 0)
         if self.pull:
             if self.can_refresh:
                 self.workspace_diagnostic_refresh(None)
@@ -293,6 +371,7 @@ class PyprotocolServer(LanguageServer):
     def _snapshot(self, state: DocState, generation: int) -> Snapshot:
         doc = state.doc
         path = fs_path(doc.uri)
+        settings = self.settings_for(path)
         return Snapshot(
             uri=doc.uri,
             version=doc.version,
@@ -300,7 +379,8 @@ class PyprotocolServer(LanguageServer):
             text=doc.text,
             path=path,
             is_python=doc.is_python,
-            override=self.settings_for(path).override,
+            override=settings.override,
+            ruff=settings.ruff,
         )
 
     def config_for(
@@ -352,16 +432,148 @@ class PyprotocolServer(LanguageServer):
         if not snapshot.is_python:
             # pyproject.toml, pre-commit, workflows, Dockerfiles; else nothing.
             return projectfiles.check_file(snapshot.text, path, config) or []
+        # ruff works in its own processes while the own rules run here.
+        running = RuffRun.start(snapshot.text, path, config) if snapshot.ruff else None
         analysis = engine.analyse(snapshot.text, path, config)
         for message in analysis.internal_errors:
             log.warning("a rule failed on %s: %s", snapshot.uri, message)
         outcome.syntax_error = analysis.syntax_error
-        return analysis.findings
+        if running is None:
+            return analysis.findings
+        if analysis.syntax_error is not None:
+            running.cancel()
+            return analysis.findings
+        try:
+            extra, outcome.ruff_error = running.collect(snapshot.text, path, config)
+        except Exception as err:
+            log.exception("ruff's findings for %s could not be read", snapshot.uri)
+            extra, outcome.ruff_error = [], f"{type(err).__name__}: {err}"
+        return merged(analysis.findings, extra)
 
     def _on_result(self, state: DocState, result: Result, outcome: Outcome) -> None:
         self.report_once(outcome.config.errors)
+        if outcome.ruff_error is not None:
+            self.tool_health(ruff.SOURCE, outcome.ruff_error or None)
         if not self.pull:
-            self.publish(state.doc.uri, result.diagnostics, result.version)
+            self.publish(
+                state.doc.uri, self.diagnostics_of(state, result), result.version
+            )
+
+    def type_findings(self, state: DocState, result: Result) -> list[mypy.MypyFinding]:
+        """The mypy findings that stand for a fast result's version.
+
+        Args:
+            state: The document's state.
+            result: Its fast result.
+
+        Returns:
+            mypy's findings positioned for the result's version, minus those ruff
+            reports too.
+        """
+        found = self.types.findings(state.doc.uri, result.version)
+        return without_ruff_twins(found, result.findings) if found else []
+
+    def diagnostics_of(self, state: DocState, result: Result) -> list[types.Diagnostic]:
+        """The diagnostics to show for a result: fast findings plus mypy's.
+
+        Args:
+            state: The document's state.
+            result: Its fast result.
+
+        Returns:
+            The diagnostics, all for the result's version.
+        """
+        found = self.type_findings(state, result)
+        if not found:
+            return result.diagnostics
+        extra = to_type_diagnostics(
+            found,
+            state.doc.uri,
+            result.index,
+            self.encoding,
+            related=self.related_information,
+        )
+        return [*result.diagnostics, *extra]
+
+    def result_id(self, state: DocState, result: Result) -> str:
+        """The pull result id of a document's diagnostics (fast and mypy).
+
+        Args:
+            state: The document's state.
+            result: Its fast result.
+
+        Returns:
+            The id.
+        """
+        return f"{result.result_id}:{self.types.serial(state.doc.uri)}"
+
+    # -- mypy ----------------------------------------------------------------------
+    def _type_request(self, uri: str) -> TypeRequest | None:
+        state = self.scheduler.states.get(uri)
+        path = fs_path(uri)
+        if state is None or path is None or not state.doc.is_python:
+            return None
+        settings = self.settings_for(path)
+        if not settings.mypy_enabled:
+            return None
+        doc = state.doc
+        return TypeRequest(uri, doc.version, doc.text, path, settings.override)
+
+    def _type_root(self, request: TypeRequest) -> Path:
+        """The folder mypy runs in (thread-safe): the project, else the folder."""
+        config = self.config_for(request.path, dict(request.override))
+        if config.root is not None:
+            return config.root
+        folder = fs_path(self.folder_of(request.path) or "")
+        return folder or request.path.parent
+
+    def _type_check(
+        self, request: TypeRequest, root: Path, handle: mypy.Handle
+    ) -> list[mypy.MypyFinding] | None:
+        """Run mypy on a request (in a mypy worker thread)."""
+        config = self.config_for(request.path, dict(request.override))
+        if config.is_excluded(request.path):
+            return []
+        if not request.path.is_file():
+            # mypy reads the file it checks (the buffer is its shadow).
+            log.info("mypy: %s is not on disk yet; checked after a save", request.uri)
+            return None
+        try:
+            engine.parse(request.text)
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            return None
+        found = mypy.check(
+            request.text,
+            request.path,
+            root,
+            config,
+            timeout=TYPE_TIMEOUT_SECONDS,
+            handle=handle,
+            niceness=MYPY_NICENESS,
+        )
+        return [
+            result
+            for result in found
+            if engine.finding_enabled(result.finding, config, request.path)
+        ]
+
+    def _on_types(self, doc: TypeDoc) -> None:
+        """Show the new mypy findings of a document with its fast ones."""
+        state = self.scheduler.states.get(doc.uri)
+        if state is None:
+            return
+        if self.pull:
+            if self.can_refresh:
+                self.workspace_diagnostic_refresh(None)
+            return
+        result = state.result
+        if (
+            result is not None
+            and result.version == state.doc.version == doc.version
+            and result.generation == self.scheduler.generation
+        ):
+            self.publish(doc.uri, self.diagnostics_of(state, result), result.version)
+        # Otherwise the fast lane is about to publish this version, mypy included.
 
     def publish(
         self, uri: str, diagnostics: list[types.Diagnostic], version: int | None
@@ -404,6 +616,8 @@ class PyprotocolServer(LanguageServer):
         findings = list(result.findings)
         if result.syntax_error is not None:
             findings.append(result.syntax_error)
+        findings.extend(found.finding for found in self.type_findings(state, result))
+        path = fs_path(state.doc.uri)
         return actions.Target(
             uri=state.doc.uri,
             version=result.version,
@@ -417,6 +631,7 @@ class PyprotocolServer(LanguageServer):
             versioned_edits=self.versioned_edits,
             python=state.doc.is_python,
             extras=result.extras,
+            ruff=self.settings_for(path).ruff,
         )
 
     # -- workspace -----------------------------------------------------------------
@@ -458,7 +673,8 @@ class PyprotocolServer(LanguageServer):
             log.info("skipped %s: %s", path, err)
             return [], result_id
         if path.suffix in PYTHON_SUFFIXES:
-            findings = engine.analyse(text, path, config).findings
+            analysis = engine.analyse(text, path, config, tools=settings.ruff)
+            findings = analysis.findings
         else:
             findings = projectfiles.check_file(text, path, config) or []
         return to_diagnostics(findings, LineIndex(text), self.encoding), result_id
@@ -509,6 +725,9 @@ def initialize(ls: PyprotocolServer, params: types.InitializeParams) -> None:
     ls.lazy_actions = resolve is not None and "edit" in resolve.properties
     edit_caps = caps.workspace.workspace_edit if caps.workspace else None
     ls.versioned_edits = bool(edit_caps and edit_caps.document_changes)
+    ls.related_information = ls.supports(
+        lambda c: c.text_document.publish_diagnostics.related_information  # type: ignore[union-attr]
+    ) or ls.supports(lambda c: c.text_document.diagnostic.related_information)  # type: ignore[union-attr]
     ls.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(
@@ -577,7 +796,7 @@ async def initialized(ls: PyprotocolServer, params: types.InitializedParams) -> 
 
 
 def did_open(ls: PyprotocolServer, params: types.DidOpenTextDocumentParams) -> None:
-    """Track the document and check it at once (push mode)."""
+    """Track the document and check it at once (push mode); mypy starts too."""
     item = params.text_document
     state = ls.scheduler.open(
         Document(item.uri, item.text, item.version, item.language_id)
@@ -585,6 +804,9 @@ def did_open(ls: PyprotocolServer, params: types.DidOpenTextDocumentParams) -> N
     log.debug("opened %s v%s (%s)", item.uri, item.version, item.language_id)
     if not ls.pull and state.doc.checked:
         ls.scheduler.schedule(state, 0)
+    if state.doc.is_python:
+        ls.types.open(item.uri, item.version)
+        ls.types.trigger(item.uri, 0)
 
 
 def did_change(ls: PyprotocolServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -598,17 +820,29 @@ def did_change(ls: PyprotocolServer, params: types.DidChangeTextDocumentParams) 
         params.content_changes, params.text_document.version, ls.encoding
     )
     ls.scheduler.changed(state, edits)
+    ls.types.changed(uri, edits, state.doc.version)
+    settings = ls.settings_for(fs_path(uri))
     if not ls.pull and state.doc.checked:
-        ls.scheduler.schedule(state, ls.settings_for(fs_path(uri)).debounce)
+        ls.scheduler.schedule(state, settings.debounce)
+    ls.types.trigger(uri, settings.mypy_idle)
 
 
 def did_save(ls: PyprotocolServer, params: types.DidSaveTextDocumentParams) -> None:
-    """Reload the policy when a pyproject.toml is saved; else check now if stale."""
+    """Reload the policy when a pyproject.toml is saved; else check now if stale.
+
+    A saved file may change what mypy finds in the other open files (they import
+    it): mypy runs now on the saved one, and after the idle pause on the others.
+    """
     uri = params.text_document.uri
     if uri.endswith(PYPROJECT):
         ls.configs.invalidate()
         ls.recheck_all()
         return
+    if uri.endswith(PYTHON_SUFFIXES):
+        ls.types.saved()
+        for other in list(ls.types.docs):
+            delay = ls.settings_for(fs_path(other)).mypy_idle
+            ls.types.trigger(other, 0 if other == uri else delay)
     state = ls.scheduler.states.get(uri)
     if (
         state is not None
@@ -623,6 +857,7 @@ def did_close(ls: PyprotocolServer, params: types.DidCloseTextDocumentParams) ->
     """Forget the document and clear its diagnostics (push mode)."""
     uri = params.text_document.uri
     ls.scheduler.close(uri)
+    ls.types.close(uri)
     if not ls.pull:
         ls.publish(uri, [], None)
 
@@ -668,12 +903,11 @@ async def document_diagnostic(
         result = await ls.scheduler.current(state)
     except DocumentClosedError:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
-    if params.previous_result_id == result.result_id:
-        return types.RelatedUnchangedDocumentDiagnosticReport(
-            result_id=result.result_id
-        )
+    result_id = ls.result_id(state, result)
+    if params.previous_result_id == result_id:
+        return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
     return types.RelatedFullDocumentDiagnosticReport(
-        items=result.diagnostics, result_id=result.result_id
+        items=ls.diagnostics_of(state, result), result_id=result_id
     )
 
 
@@ -724,9 +958,9 @@ async def _workspace_item(
         else:
             return types.WorkspaceFullDocumentDiagnosticReport(
                 uri=uri,
-                items=result.diagnostics,
+                items=ls.diagnostics_of(state, result),
                 version=result.version,
-                result_id=result.result_id,
+                result_id=ls.result_id(state, result),
             )
     try:
         diagnostics, result_id = await ls.in_thread(
@@ -804,9 +1038,7 @@ async def hover_finding(
         return None
     position = params.position
     area = to_span(types.Range(start=position, end=position), result.index, ls.encoding)
-    standing = list(result.findings)
-    if result.syntax_error is not None:
-        standing.append(result.syntax_error)
+    standing = ls.target(state, result).findings
     hits = [f for f in standing if actions.touches(f.span, area)]
     if not hits:
         return None
@@ -824,7 +1056,62 @@ async def shutdown(ls: PyprotocolServer, params: None) -> None:
     del params
     for uri in list(ls.scheduler.states):
         ls.scheduler.close(uri)
-    ls.executor.shutdown(wait=False, cancel_futures=True)
+    ls.types.close_all()
+    for executor in (ls.executor, ls.mypy_executor):
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
+async def formatting(
+    ls: PyprotocolServer, params: types.DocumentFormattingParams
+) -> list[types.TextEdit] | None:
+    """Format a whole document with ruff format, as minimal edits.
+
+    A text that does not parse is left alone (no edits; the reason is logged).
+    """
+    uri = params.text_document.uri
+    state = ls.scheduler.states.get(uri)
+    if state is None or not state.doc.is_python:
+        return None
+    path = fs_path(uri)
+    if not ls.settings_for(path).ruff:
+        log.info("formatting %s: ruff is turned off (setting `ruff`)", uri)
+        return None
+    text, version = state.doc.text, state.doc.version
+    try:
+        return await ls.in_thread(
+            functools.partial(format_edits, text, path or UNTITLED, ls.encoding)
+        )
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as err:
+        log.warning("not formatting %s v%s: it does not parse (%s)", uri, version, err)
+    except ruff.RuffError as err:
+        ls.tool_health(ruff.SOURCE, str(err))
+    return None
+
+
+def format_edits(
+    text: str, path: PurePath, encoding: Encoding
+) -> list[types.TextEdit] | None:
+    """The minimal edits that format a text with ruff format.
+
+    Args:
+        text: The document's text.
+        path: Its path.
+        encoding: The client's units.
+
+    Returns:
+        The edits (empty when the text is formatted already), or None when ruff
+        printed nothing.
+
+    Raises:
+        SyntaxError: When the text does not parse (also ValueError, MemoryError,
+            RecursionError, as :func:`ast.parse` raises them).
+        RuffError: When ruff is missing or fails.
+    """
+    engine.parse(text)
+    formatted = ruff.format_source(text, path)
+    if not formatted:
+        return None  # never replace a text with nothing
+    return actions.text_edits(text, formatted, LineIndex(text), encoding)
 
 
 # -- commands ------------------------------------------------------------------------
@@ -866,6 +1153,7 @@ async def command_restart(ls: PyprotocolServer) -> None:
     """``pyprotocol.restart``: forget cached policy and settings, check everything."""
     ls.configs.invalidate()
     ls.reported.clear()
+    ls.failing.clear()
     await ls.refresh_settings()
     ls.recheck_all()
     log.info("checks restarted")
@@ -890,6 +1178,7 @@ def create_server() -> PyprotocolServer:
         (types.WORKSPACE_DID_CHANGE_WATCHED_FILES, did_change_watched_files, None),
         (types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS, did_change_folders, None),
         (types.TEXT_DOCUMENT_HOVER, hover_finding, None),
+        (types.TEXT_DOCUMENT_FORMATTING, formatting, types.DocumentFormattingOptions()),
     ]
     for method, handler, options in features:
         server.feature(method, options)(handler)

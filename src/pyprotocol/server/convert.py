@@ -6,12 +6,17 @@ negotiated at ``initialize``; nothing else in the server counts columns.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from lsprotocol import types
 
 from pyprotocol.model import Finding, Span, Tag
 from pyprotocol.positions import Encoding, LineIndex
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pyprotocol.sources import mypy
 
 SOURCE: Final = "pyprotocol"
 
@@ -158,3 +163,44 @@ def to_diagnostics(
         The diagnostics, in the same order.
     """
     return [to_diagnostic(finding, index, encoding) for finding in findings]
+
+
+def to_type_diagnostics(
+    results: Sequence[mypy.MypyFinding],
+    uri: str,
+    index: LineIndex,
+    encoding: Encoding,
+    *,
+    related: bool,
+) -> list[types.Diagnostic]:
+    """Convert mypy findings; their notes become ``relatedInformation``.
+
+    Args:
+        results: mypy's findings with their notes.
+        uri: The document (notes point into it).
+        index: The index of the text the findings are on.
+        encoding: The client's units.
+        related: The client shows related information; otherwise the notes are
+            appended to the message.
+
+    Returns:
+        The diagnostics, in the same order.
+    """
+    diagnostics = []
+    for result in results:
+        diagnostic = to_diagnostic(result.finding, index, encoding)
+        if result.notes and related:
+            diagnostic.related_information = [
+                types.DiagnosticRelatedInformation(
+                    location=types.Location(
+                        uri=uri, range=to_range(note.span, index, encoding)
+                    ),
+                    message=note.message,
+                )
+                for note in result.notes
+            ]
+        elif result.notes:
+            notes = "\n".join(f"note: {note.message}" for note in result.notes)
+            diagnostic.message = f"{diagnostic.message}\n{notes}"
+        diagnostics.append(diagnostic)
+    return diagnostics

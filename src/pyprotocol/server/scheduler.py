@@ -53,6 +53,7 @@ class Snapshot:
     path: Path | None
     is_python: bool
     override: Mapping[str, object]
+    ruff: bool = False
 
 
 @dataclass(slots=True)
@@ -66,6 +67,8 @@ class Outcome:
     diagnostics: list[types.Diagnostic] = field(default_factory=list)
     failure: str | None = None
     index: LineIndex | None = None
+    #: ruff's failure, if it ran and failed ("" when it ran and worked).
+    ruff_error: str | None = None
 
     @property
     def parsed(self) -> bool:

@@ -7,8 +7,20 @@ Settings come from ``initializationOptions``, from ``didChangeConfiguration`` an
       "debounce": 150,            # ms to wait after a change before checking (0: none)
       "logLevel": "info",         # error | warning | info | debug (window/logMessage)
       "diagnostics": "auto",      # auto | push | pull (initializationOptions only)
-      "override": {"ignore": ["PP105"]}  # [tool.pyprotocol] keys, over the project's
+      "override": {"ignore": ["PP105"]},  # [tool.pyprotocol] keys, over the project's
+      "ruff": true,               # ruff's lint and format findings in the fast lane
+      "mypy": {
+        "enabled": false,         # type-check open buffers with mypy (see below)
+        "idleMs": 1500            # ms without a change before mypy runs
+      }
     }
+
+``mypy.enabled`` is off unless the client turns it on, because mypy runs code from
+the workspace: plugins named in the project's mypy configuration are imported and
+executed. A client must send ``true`` only for workspaces the user trusts (the VS Code
+extension ties it to workspace trust); ``pyprotocol check --mypy`` is the CLI's
+explicit opt-in. ``"mypy.enabled"`` and ``"mypy.idleMs"`` are accepted as flat keys
+too.
 
 Project policy is ``[tool.pyprotocol]`` in the nearest ``pyproject.toml``; a loaded
 file is kept until its modification time, size or inode changes.
@@ -29,6 +41,8 @@ from pyprotocol.config import Config
 
 DEFAULT_DEBOUNCE_MS: Final = 150
 MAX_DEBOUNCE_MS: Final = 10_000
+DEFAULT_MYPY_IDLE_MS: Final = 1500
+MAX_MYPY_IDLE_MS: Final = 60_000
 LOG_LEVELS: Final[Mapping[str, int]] = {
     "error": logging.ERROR,
     "warning": logging.WARNING,
@@ -49,12 +63,20 @@ class Settings:
     log_level: str = "info"
     diagnostics: str = "auto"
     override: Mapping[str, object] = field(default_factory=dict)
+    ruff: bool = True
+    mypy_enabled: bool = False
+    mypy_idle_ms: int = DEFAULT_MYPY_IDLE_MS
     errors: tuple[str, ...] = ()
 
     @property
     def debounce(self) -> float:
         """The debounce delay in seconds."""
         return self.debounce_ms / 1000
+
+    @property
+    def mypy_idle(self) -> float:
+        """The pause after the last change before mypy runs, in seconds."""
+        return self.mypy_idle_ms / 1000
 
     def merged(self, raw: object) -> Settings:
         """Read settings written by a user over these ones.
@@ -107,7 +129,50 @@ def _apply(settings: Settings, key: str, value: object, errors: list[str]) -> Se
                 return replace(settings, override={str(k): v for k, v in value.items()})
             errors.append("`override` must be an object of [tool.pyprotocol] keys")
         case _:
+            return _apply_tools(settings, key, value, errors)
+    return settings
+
+
+def _apply_tools(
+    settings: Settings, key: str, value: object, errors: list[str]
+) -> Settings:
+    match key:
+        case "ruff":
+            if isinstance(value, bool):
+                return replace(settings, ruff=value)
+            errors.append("`ruff` must be true or false")
+        case "mypy" if isinstance(value, Mapping):
+            for name, item in value.items():
+                settings = _apply_mypy(settings, str(name), item, errors)
+        case "mypy":
+            errors.append('`mypy` must be an object such as {"enabled": true}')
+        case _ if key.startswith("mypy."):
+            return _apply_mypy(settings, key.removeprefix("mypy."), value, errors)
+        case _:
             errors.append(f"unknown setting `{key}` (ignored)")
+    return settings
+
+
+def _apply_mypy(
+    settings: Settings, key: str, value: object, errors: list[str]
+) -> Settings:
+    match key:
+        case "enabled":
+            if isinstance(value, bool):
+                return replace(settings, mypy_enabled=value)
+            errors.append("`mypy.enabled` must be true or false")
+        case "idleMs":
+            if (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and 0 <= value <= MAX_MYPY_IDLE_MS
+            ):
+                return replace(settings, mypy_idle_ms=int(value))
+            errors.append(
+                f"`mypy.idleMs` must be milliseconds from 0 to {MAX_MYPY_IDLE_MS}"
+            )
+        case _:
+            errors.append(f"unknown setting `mypy.{key}` (ignored)")
     return settings
 
 

@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,18 @@ _LINE: Final = re.compile(
     r"(?P<kind>error|note|warning): (?P<message>.*?)(?:  \[(?P<code>[a-z0-9-]+)\])?$"
 )
 _CONFIG_FILES: Final = ("mypy.ini", ".mypy.ini")
+#: Test hooks (see :func:`_test_hooks`).
+DELAY_ENV: Final = "PYPROTOCOL_MYPY_DELAY"
+FAIL_ONCE_ENV: Final = "PYPROTOCOL_MYPY_FAIL_ONCE"
+_DELAYED: Final = (
+    "import runpy, sys, time; time.sleep(float(sys.argv[1])); "
+    "sys.argv = ['mypy', *sys.argv[2:]]; "
+    "runpy.run_module('mypy', run_name='__main__', alter_sys=True)"
+)
+_CRASH: Final = (
+    "import sys; sys.stderr.write('simulated mypy crash (PYPROTOCOL_MYPY_FAIL_ONCE)'); "
+    "sys.exit(2)"
+)
 
 
 class MypyError(Exception):
@@ -216,6 +229,83 @@ def parse_output(
     return found
 
 
+class Handle:
+    """Lets another thread stop a check in flight (the server's superseded runs).
+
+    Thread-safe: :meth:`cancel` may come before, during or after the subprocess runs.
+    """
+
+    def __init__(self) -> None:
+        """Create a handle for one run."""
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._cancelled = False
+
+    @property
+    def cancelled(self) -> bool:
+        """True once :meth:`cancel` was called."""
+        with self._lock:
+            return self._cancelled
+
+    def cancel(self) -> None:
+        """Stop the run: kill its subprocess, or keep it from starting."""
+        with self._lock:
+            self._cancelled = True
+            process = self._process
+        if process is not None and process.poll() is None:
+            process.kill()
+
+    def attach(self, process: subprocess.Popen[bytes]) -> bool:
+        """Remember the run's subprocess; kill it at once if cancelled already.
+
+        Args:
+            process: The started subprocess.
+
+        Returns:
+            False when the run was cancelled (the process is killed).
+        """
+        with self._lock:
+            self._process = process
+            cancelled = self._cancelled
+        if cancelled:
+            process.kill()
+        return not cancelled
+
+
+class CancelledError(Exception):
+    """The run was cancelled through its :class:`Handle`."""
+
+
+def _test_hooks(args: list[str]) -> list[str]:
+    """Apply the test hooks of the environment to a mypy command line.
+
+    ``PYPROTOCOL_MYPY_DELAY`` (seconds) makes mypy sleep before it starts: a slow
+    run. ``PYPROTOCOL_MYPY_FAIL_ONCE`` names a marker file: while it exists, the
+    next run deletes it and fails as a crash would (exit 2, a message on stderr).
+    """
+    marker = os.environ.get(FAIL_ONCE_ENV)
+    if marker:
+        try:
+            Path(marker).unlink()
+        except FileNotFoundError:
+            pass
+        else:
+            return [sys.executable, "-c", _CRASH]
+    delay = os.environ.get(DELAY_ENV)
+    if delay:
+        return [sys.executable, "-c", _DELAYED, delay, *args[3:]]
+    return args
+
+
+def _lower_priority(process: subprocess.Popen[bytes], niceness: int) -> None:
+    if niceness <= 0 or not hasattr(os, "setpriority"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, process.pid, niceness)
+    except OSError:
+        return  # the process ended already, or the platform refuses: no matter
+
+
 def check(
     source: str,
     path: Path,
@@ -223,6 +313,8 @@ def check(
     config: Config,
     *,
     timeout: float = TIMEOUT_SECONDS,
+    handle: Handle | None = None,
+    niceness: int = 0,
 ) -> list[MypyFinding]:
     """Type-check a buffer with mypy.
 
@@ -232,36 +324,52 @@ def check(
         root: The project folder (mypy runs there and reads its configuration).
         config: The configuration.
         timeout: Seconds before the run is abandoned.
+        handle: Lets another thread cancel the run.
+        niceness: Lower mypy's CPU priority by this much (POSIX; 0: unchanged).
 
     Returns:
         The findings for this file.
 
     Raises:
         MypyError: When mypy cannot run, crashes or times out.
+        CancelledError: When ``handle`` cancelled the run.
     """
+    handle = handle or Handle()
     path = path.resolve()
     with tempfile.TemporaryDirectory(prefix="pyprotocol-mypy-") as scratch:
         shadow = Path(scratch) / path.name
         shadow.write_text(source, encoding="utf-8", newline="")
-        args = command([path], root, shadow)
+        args = _test_hooks(command([path], root, shadow))
+        if handle.cancelled:
+            raise CancelledError(str(path))
         try:
-            done = subprocess.run(  # noqa: S603 - fixed argv, no shell
+            process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
                 args,
                 cwd=root,
-                capture_output=True,
-                timeout=timeout,
-                check=False,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
             )
-        except subprocess.TimeoutExpired as err:
-            msg = f"mypy did not finish within {timeout:.0f} s"
-            raise MypyError(msg) from err
         except OSError as err:
             msg = f"mypy could not be started ({err})"
             raise MypyError(msg) from err
-    stdout = done.stdout.decode("utf-8", "replace")
-    if done.returncode not in {0, 1}:
-        stderr = done.stderr.decode("utf-8", "replace").strip()
-        msg = f"mypy failed (exit {done.returncode}): {(stderr or stdout)[-500:]}"
+        if not handle.attach(process):
+            process.communicate()
+            raise CancelledError(str(path))
+        _lower_priority(process, niceness)
+        try:
+            out, err_out = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired as err:
+            process.kill()
+            process.communicate()
+            msg = f"mypy did not finish within {timeout:.0f} s"
+            raise MypyError(msg) from err
+    if handle.cancelled:
+        raise CancelledError(str(path))
+    stdout = out.decode("utf-8", "replace")
+    if process.returncode not in {0, 1}:
+        stderr = err_out.decode("utf-8", "replace").strip()
+        msg = f"mypy failed (exit {process.returncode}): {(stderr or stdout)[-500:]}"
         raise MypyError(msg)
     return parse_output(stdout, path, source, config, root)
 

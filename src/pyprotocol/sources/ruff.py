@@ -8,8 +8,10 @@ for, so every finding has one owner.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,6 +30,8 @@ log = logging.getLogger(__name__)
 SOURCE: Final = "ruff"
 FORMAT_CODE: Final = "PP900"
 TIMEOUT_SECONDS: Final = 20.0
+#: Names the ruff binary to run instead of the wheel's (a test hook).
+BINARY_ENV: Final = "PYPROTOCOL_RUFF"
 
 #: What the protocol asks ruff to check (PR §8's rule set plus the CHECKABLE leads).
 SELECT: Final = (
@@ -129,6 +133,10 @@ class RuffError(Exception):
     """ruff is missing, crashed, timed out or printed something unreadable."""
 
 
+class RuffTimeoutError(RuffError):
+    """ruff did not answer in time (it was killed)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Edit:
     """One replacement in code-point positions (end exclusive)."""
@@ -141,12 +149,18 @@ class Edit:
 def ruff_binary() -> str:
     """The path of the ruff binary shipped in the ruff wheel.
 
+    The environment variable ``PYPROTOCOL_RUFF`` names another binary instead (a
+    test hook: the server's tests point it at a missing file).
+
     Returns:
         The executable's path.
 
     Raises:
         RuffError: When ruff is not installed.
     """
+    override = os.environ.get(BINARY_ENV)
+    if override:
+        return override
     try:
         from ruff.__main__ import find_ruff_bin
     except ImportError as err:
@@ -258,27 +272,82 @@ class _Done:
     stderr: str
 
 
-def _run(args: Sequence[str], source: str) -> _Done:
-    # Bytes in and out: text mode would turn CRLF into LF behind our back.
-    try:
-        done = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            args,
-            input=source.encode("utf-8", "surrogateescape"),
-            capture_output=True,
-            timeout=TIMEOUT_SECONDS,
-            check=False,
+class Started:
+    """A ruff process at work on a buffer while the caller does something else.
+
+    The text is written at once (ruff reads all of stdin before it starts);
+    :meth:`finish` collects the output. Bytes in and out: text mode would turn CRLF
+    into LF behind our back.
+    """
+
+    def __init__(self, args: Sequence[str], source: str) -> None:
+        """Start ruff and hand it the text.
+
+        Args:
+            args: The command line.
+            source: The text for stdin.
+
+        Raises:
+            RuffError: When ruff cannot be started.
+        """
+        try:
+            self._process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+                args,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as err:
+            msg = f"ruff could not be started ({err})"
+            raise RuffError(msg) from err
+        stdin = self._process.stdin
+        if stdin is not None:
+            try:
+                stdin.write(source.encode("utf-8", "surrogateescape"))
+            except BrokenPipeError:
+                pass  # ruff stopped reading: finish() reports its exit status
+            finally:
+                with contextlib.suppress(BrokenPipeError):
+                    stdin.close()
+            # Written and closed: communicate() must not flush it again.
+            self._process.stdin = None
+
+    def finish(self, timeout: float | None = None) -> _Done:
+        """Wait for ruff and read what it printed.
+
+        Args:
+            timeout: Seconds to wait before ruff is killed (default:
+                :data:`TIMEOUT_SECONDS`, read at call time).
+
+        Returns:
+            Its exit status and output.
+
+        Raises:
+            RuffTimeoutError: When ruff does not answer in time.
+        """
+        if timeout is None:
+            timeout = TIMEOUT_SECONDS
+        try:
+            out, err = self._process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired as error:
+            self.cancel()
+            msg = f"ruff did not answer within {timeout:g} s"
+            raise RuffTimeoutError(msg) from error
+        return _Done(
+            self._process.returncode,
+            out.decode("utf-8", "surrogateescape"),
+            err.decode("utf-8", "replace"),
         )
-    except subprocess.TimeoutExpired as err:
-        msg = f"ruff did not answer within {TIMEOUT_SECONDS:.0f} s"
-        raise RuffError(msg) from err
-    except OSError as err:
-        msg = f"ruff could not be started ({err})"
-        raise RuffError(msg) from err
-    return _Done(
-        done.returncode,
-        done.stdout.decode("utf-8", "surrogateescape"),
-        done.stderr.decode("utf-8", "replace"),
-    )
+
+    def cancel(self) -> None:
+        """Stop ruff (its output is not wanted any more)."""
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.communicate()
+
+
+def _run(args: Sequence[str], source: str) -> _Done:
+    return Started(args, source).finish()
 
 
 def _span(item: Mapping[str, object], start: str, end: str) -> Span:
@@ -427,7 +496,44 @@ def check(source: str, path: PurePath, config: Config) -> list[Finding]:
     Raises:
         RuffError: When ruff is missing or misbehaves.
     """
-    done = _run(command(path, config, "--output-format", "json", "--exit-zero"), source)
+    return check_result(start_check(source, path, config), config)
+
+
+def start_check(source: str, path: PurePath, config: Config) -> Started:
+    """Start linting one buffer; :func:`check_result` collects the findings.
+
+    Args:
+        source: The buffer's text.
+        path: Its path.
+        config: The configuration.
+
+    Returns:
+        The running ruff.
+
+    Raises:
+        RuffError: When ruff is missing or cannot start.
+    """
+    args = command(path, config, "--output-format", "json", "--exit-zero")
+    return Started(args, source)
+
+
+def check_result(
+    started: Started, config: Config, timeout: float | None = None
+) -> list[Finding]:
+    """The findings of a lint started with :func:`start_check`.
+
+    Args:
+        started: The running ruff.
+        config: The configuration.
+        timeout: Seconds to wait for ruff (default: :data:`TIMEOUT_SECONDS`).
+
+    Returns:
+        ruff's findings, mapped to protocol sections.
+
+    Raises:
+        RuffError: When ruff misbehaves or does not answer in time.
+    """
+    done = started.finish(timeout)
     if done.returncode != 0:
         msg = f"ruff failed (exit {done.returncode}): {done.stderr.strip()[:500]}"
         raise RuffError(msg)
@@ -472,6 +578,22 @@ def format_source(source: str, path: PurePath) -> str:
     Raises:
         RuffError: When ruff is missing, fails, or the text does not parse.
     """
+    return format_result(start_format(source, path))
+
+
+def start_format(source: str, path: PurePath) -> Started:
+    """Start formatting one buffer; :func:`format_result` collects the text.
+
+    Args:
+        source: The buffer's text.
+        path: Its path.
+
+    Returns:
+        The running ruff.
+
+    Raises:
+        RuffError: When ruff is missing or cannot start.
+    """
     args = [
         ruff_binary(),
         "format",
@@ -483,7 +605,24 @@ def format_source(source: str, path: PurePath) -> str:
         str(path),
         "-",
     ]
-    done = _run(args, source)
+    return Started(args, source)
+
+
+def format_result(started: Started, timeout: float | None = None) -> str:
+    """The text of a format started with :func:`start_format`.
+
+    Args:
+        started: The running ruff.
+        timeout: Seconds to wait for ruff (default: :data:`TIMEOUT_SECONDS`).
+
+    Returns:
+        The formatted text.
+
+    Raises:
+        RuffError: When ruff fails, does not answer in time, or the text does not
+            parse.
+    """
+    done = started.finish(timeout)
     if done.returncode != 0:
         msg = f"ruff format failed: {done.stderr.strip()[:300]}"
         raise RuffError(msg)
@@ -504,7 +643,20 @@ def format_finding(source: str, path: PurePath, config: Config) -> Finding | Non
     Raises:
         RuffError: When ruff is missing or fails.
     """
-    formatted = format_source(source, path)
+    return unformatted_finding(source, format_source(source, path), config)
+
+
+def unformatted_finding(source: str, formatted: str, config: Config) -> Finding | None:
+    """One finding when a buffer differs from its formatted text.
+
+    Args:
+        source: The buffer's text.
+        formatted: What ruff format made of it.
+        config: The configuration.
+
+    Returns:
+        The finding, on the first line that differs; None when they are equal.
+    """
     if formatted == source:
         return None
     index = LineIndex(source)
