@@ -10,6 +10,9 @@ from __future__ import annotations
 import ast
 import logging
 import re
+import subprocess
+import threading
+import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +51,10 @@ _FIELD_ORDER: Final[dict[type[ast.AST], tuple[str, ...]]] = {
     ast.AsyncFunctionDef: ("decorator_list", "type_params", "args", "returns", "body"),
     ast.ClassDef: ("decorator_list", "type_params", "bases", "keywords", "body"),
 }
+#: After ruff timed out, it is not asked again for this long (a hung ruff would
+#: otherwise cost its whole timeout on every file); the same message stands in.
+RUFF_RETRY_SECONDS: Final = 60.0
+_OUTAGE_LOCK: Final = threading.Lock()
 _RULES_BY_CODE: Final[dict[str, type[Rule]]] = {rule.code: rule for rule in ALL_RULES}
 _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     rule.code: rule.replaces for rule in ALL_RULES if rule.replaces
@@ -62,6 +69,17 @@ class Analysis:
     syntax_error: Finding | None = None
     internal_errors: tuple[str, ...] = ()
     tool_errors: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class _Outage:
+    """Until when a tool that timed out is not asked again, and what it said."""
+
+    until: float = 0.0
+    message: str = ""
+
+
+_RUFF_OUTAGE: Final = _Outage()
 
 
 @dataclass(slots=True)
@@ -321,24 +339,35 @@ def syntax_error_finding(err: Exception, lines: LineIndex) -> Finding:
         An error finding with code ``PP000``.
     """
     if isinstance(err, SyntaxError) and err.lineno:
-        line = min(max(err.lineno, 1), max(len(lines.lines), 1))
+        last = max(len(lines.lines), 1)
+        line = min(max(err.lineno, 1), last)
         text = lines.line(line)
         col = min(max((err.offset or 1) - 1, 0), len(text))
-        end_line = err.end_lineno if err.end_lineno and err.end_lineno >= line else line
+        end_line = (
+            min(err.end_lineno, last)
+            if err.end_lineno and err.end_lineno >= line
+            else line
+        )
         end_col = (
             (err.end_offset - 1)
             if err.end_offset and err.end_lineno == line
             else col + 1
         )
-        span = Span(line, col, end_line, max(end_col, col))
+        # Python may point one past the end of a line (an unexpected end of line):
+        # the span stays inside the document.
+        end_col = min(max(end_col, 0), len(lines.line(end_line)))
+        if end_line == line:
+            end_col = max(end_col, col)
+        span = Span(line, col, end_line, end_col)
         message = f"syntax error: {err.msg}"
     elif isinstance(err, MemoryError | RecursionError):
         span = Span(1, 0, 1, len(lines.line(1)))
         message = f"cannot parse: nested too deeply for Python's parser ({err})"
     else:
-        nul = lines.text.find("\0")
-        line, col = lines.position(max(nul, 0))
-        span = Span(line, col, line, col + 1)
+        # A NUL byte, or a lone surrogate (UnicodeEncodeError says where).
+        at = err.start if isinstance(err, UnicodeEncodeError) else lines.text.find("\0")
+        line, col = lines.position(max(at, 0))
+        span = Span(line, col, line, min(col + 1, len(lines.line(line))))
         message = f"cannot parse: {err}"
     return Finding(SYNTAX_CODE, message, span, Severity.ERROR)
 
@@ -419,10 +448,20 @@ def tool_findings(
     Returns:
         The findings, and messages for tools that could not run.
     """
+    with _OUTAGE_LOCK:
+        outage = _RUFF_OUTAGE.until > time.monotonic()
+        message = _RUFF_OUTAGE.message
+    if outage:
+        return [], (message,)
     try:
         found = ruff.check(source, path, config)
         formatting = ruff.format_finding(source, path, config)
     except ruff.RuffError as err:
+        if isinstance(err.__cause__, subprocess.TimeoutExpired):
+            # A hanging ruff would cost its timeout on every file: rest a while.
+            with _OUTAGE_LOCK:
+                _RUFF_OUTAGE.until = time.monotonic() + RUFF_RETRY_SECONDS
+                _RUFF_OUTAGE.message = str(err)
         return [], (str(err),)
     if formatting is not None:
         found.append(formatting)
@@ -604,9 +643,27 @@ def _fix_one(result: FixResult, path: PurePath, config: Config, only: Finding) -
             if rule is not None
             else None
         )
+    if new is not None and only.source == ruff.SOURCE and not _plausible(new, result):
+        log.warning(
+            "ruff's fix for %s produced no text or text that does not parse", only.code
+        )
+        new = None
     if new is not None and new != result.source:
         result.source = new
         result.applied.append(only)
+
+
+def _plausible(new: str, result: FixResult) -> bool:
+    """A tool's output parses, and is not empty where the text was not."""
+    return _parses(new) and (bool(new.strip()) or not result.source.strip())
+
+
+def _parses(source: str) -> bool:
+    try:
+        parse(source)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False
+    return True
 
 
 def _apply_own_fixes(
@@ -659,7 +716,7 @@ def _keep_formatted(original: str, result: FixResult, path: PurePath) -> None:
         formatted = ruff.format_source(result.source, path)
     except ruff.RuffError:
         return
-    if formatted:
+    if formatted and _parses(formatted):
         result.source = formatted
 
 
@@ -674,12 +731,14 @@ def _apply_ruff_fixes(
         return
     if new == result.source or not new:
         return
-    try:
-        parse(new)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
+    if not _parses(new):
         result.skipped.append("ruff: its fixes produced text that does not parse")
         return
-    after = {(f.code, f.span) for f in ruff.check(new, path, config)}
+    try:
+        after = {(f.code, f.span) for f in ruff.check(new, path, config)}
+    except ruff.RuffError as err:
+        result.skipped.append(f"ruff: {err}")
+        return
     result.applied.extend(
         f for f in before if f.fix is not None and (f.code, f.span) not in after
     )

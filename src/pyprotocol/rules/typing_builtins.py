@@ -8,7 +8,7 @@ from typing import ClassVar, Final
 import libcst as cst
 
 from pyprotocol.fixes.common import rewrite_at, typing_module_imports, update_imports
-from pyprotocol.model import Severity, Tag
+from pyprotocol.model import Applicability, FixInfo, Severity, Tag
 from pyprotocol.rules.base import Examples, Fixed, FixRequest, Rule
 
 #: typing alias → (module to import from or "" for a builtin, name there).
@@ -26,6 +26,11 @@ REPLACEMENTS: Final[dict[str, tuple[str, str]]] = {
     "ChainMap": ("collections", "ChainMap"),
     "Deque": ("collections", "deque"),
 }
+
+_RUNTIME_VALUE: Final = (
+    "the alias is used as a value at runtime, where `typing.List` is not `list`: "
+    "comparisons and identity checks with it change"
+)
 
 
 class BuiltinGenerics(Rule):
@@ -96,7 +101,20 @@ class BuiltinGenerics(Rule):
         if clash and self.ctx.imports.names.get(target) != f"{module}.{target}":
             self.report(node, f"{message} (no fix: `{target}` is already bound here)")
             return
-        self.report(node, message, fix=True)
+        self.report(node, message, fix=self._fix_for(node))
+
+    def _fix_for(self, node: ast.Name | ast.Attribute) -> FixInfo | bool:
+        """Safe in annotations and subscripts; unsafe for a bare runtime value.
+
+        ``x in (List, Set)`` or ``origin is List`` compares the alias object itself,
+        and ``typing.List`` is not ``list``.
+        """
+        parent = self.ctx.parent
+        if self.ctx.in_annotation or (
+            isinstance(parent, ast.Subscript) and parent.value is node
+        ):
+            return True
+        return FixInfo(self.fix_title or "", Applicability.UNSAFE, _RUNTIME_VALUE)
 
     def visit_Name(self, node: ast.Name) -> None:
         """Check a bare name such as ``List``."""

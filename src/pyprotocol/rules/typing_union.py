@@ -16,6 +16,14 @@ from pyprotocol.fixes.common import (
 from pyprotocol.model import Severity
 from pyprotocol.rules.base import Examples, Fixed, FixRequest, Rule
 
+_UNQUOTABLE: Final = (
+    "no fix: a member is a forward reference, so the union must become one string, "
+    "and another member holds quotes or spans lines"
+)
+_HIDDEN_STRING: Final = (
+    "no fix: a conditional member may evaluate to a quoted forward reference, and "
+    "`'X' | None` raises TypeError"
+)
 _FORWARD_REF_OUTSIDE_ANNOTATION: Final = (
     "no fix: a quoted forward reference outside an annotation is evaluated at runtime, "
     "where `'X' | None` raises TypeError"
@@ -24,6 +32,14 @@ _FORWARD_REF_OUTSIDE_ANNOTATION: Final = (
 
 def _operands(node: ast.Subscript) -> list[ast.expr]:
     return list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+
+
+def _hides_string(operand: ast.expr) -> bool:
+    """A member such as ``('A' if c else B)``: it may evaluate to a string."""
+    return isinstance(operand, ast.IfExp | ast.BoolOp) and any(
+        isinstance(n, ast.Constant) and isinstance(n.value, str)
+        for n in ast.walk(operand)
+    )
 
 
 class UnionSyntax(Rule):
@@ -94,16 +110,26 @@ class UnionSyntax(Rule):
         if has_string and not self.ctx.in_annotation:
             self.report(node, f"{message} ({_FORWARD_REF_OUTSIDE_ANNOTATION})")
             return
+        if not self._quotable(node):
+            self.report(node, f"{message} ({_UNQUOTABLE})")
+            return
+        if any(_hides_string(o) for o in operands):
+            self.report(node, f"{message} ({_HIDDEN_STRING})")
+            return
         self.report(node, message, fix=True)
 
     def fix(self, tree: cst.Module, request: FixRequest) -> cst.Module:
         """Rewrite each flagged subscript as a ``|`` union."""
         dotted: list[bool] = []
+        imported = _typing_imports(request.source)
+        # `from typing import Optional as Opt`: `Opt[X]` is `X | None` too.
+        optional = {"Optional"} | {k for k, v in imported.items() if v[1] == "Optional"}
 
         def replace(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
+            del original
             if isinstance(updated, cst.Subscript):
                 dotted.append(isinstance(updated.value, cst.Attribute))
-            return _to_union(original, updated)
+            return _to_union(updated, optional)
 
         tree = rewrite_at(tree, request.starts(), (cst.Subscript,), replace)
         removals: list[tuple[str, str | None] | tuple[str, str | None, str | None]] = [
@@ -111,9 +137,59 @@ class UnionSyntax(Rule):
             for module in ("typing", "typing_extensions")
             for name in ("Optional", "Union")
         ]
+        removals.extend(
+            (module, member, local)
+            for local, (module, member) in imported.items()
+            if local != member
+        )
         if any(dotted):
             removals.extend(typing_module_imports(tree))
         return update_imports(tree, remove_unused=removals)
+
+    def _quotable(self, node: ast.Subscript) -> bool:
+        """Whether the fix can write this union, quoted if a member is a string.
+
+        A union with a forward reference becomes one string (the members' texts
+        joined, inner unions flattened, as the fix does); when that text would need
+        both kinds of quotes, a backslash or a line break there is no such string,
+        and no fix is offered.
+        """
+        parts, stringy = self._union_parts(node)
+        if not stringy:
+            return True
+        text = " | ".join(parts)
+        if ("'" in text and '"' in text) or "\\" in text or "\n" in text:
+            return False
+        try:
+            ast.parse(text, mode="eval")
+        except SyntaxError:
+            return False
+        return True
+
+    def _union_parts(self, node: ast.Subscript) -> tuple[list[str], bool]:
+        """The members' texts as the fix joins them, and whether one is a string."""
+        parts: list[str] = []
+        stringy = False
+        for operand in _operands(node):
+            if isinstance(operand, ast.Constant) and isinstance(operand.value, str):
+                parts.append(operand.value.strip())
+                stringy = True
+            elif isinstance(operand, ast.Subscript) and self.ctx.typing_name(
+                operand.value
+            ) in {"Optional", "Union"}:
+                inner, inner_stringy = self._union_parts(operand)
+                parts.extend(inner)
+                stringy = stringy or inner_stringy
+            else:
+                span = self.ctx.span(operand)
+                lines = self.ctx.lines
+                start = lines.offset(span.line, span.col)
+                parts.append(
+                    self.ctx.source[start : lines.offset(span.end_line, span.end_col)]
+                )
+        if self.ctx.typing_name(node.value) == "Optional":
+            parts.append("None")
+        return parts, stringy
 
 
 def _subscript_name(node: cst.Subscript) -> str:
@@ -121,16 +197,29 @@ def _subscript_name(node: cst.Subscript) -> str:
     return value.attr.value if isinstance(value, cst.Attribute) else code_of(value)
 
 
-def _to_union(original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
-    del original
+def _typing_imports(source: str) -> dict[str, tuple[str, str]]:
+    """Local names bound to ``Optional``/``Union`` by ``from typing import ...``."""
+    found: dict[str, tuple[str, str]] = {}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module in {
+            "typing",
+            "typing_extensions",
+        }:
+            for alias in node.names:
+                if alias.name in {"Optional", "Union"}:
+                    found[alias.asname or alias.name] = (node.module, alias.name)
+    return found
+
+
+def _to_union(updated: cst.CSTNode, optional: set[str]) -> cst.CSTNode:
     if not isinstance(updated, cst.Subscript):
         return updated
     items: list[cst.BaseExpression] = []
     for element in updated.slice:
         if not isinstance(element.slice, cst.Index):
             return updated
-        items.append(_operand(element.slice.value))
-    if _subscript_name(updated).endswith("Optional"):
+        items.extend(_members(element.slice.value))
+    if _subscript_name(updated) in optional:
         items.append(cst.Name("None"))
     # Flatten `None` duplicates while keeping order.
     seen: set[str] = set()
@@ -157,6 +246,13 @@ _LOOSER_THAN_OR: Final = (
     cst.NamedExpr,
     cst.Yield,
 )
+
+
+def _members(value: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The operands of a union member: ``int | None`` (an inner rewrite) gives two."""
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.BitOr):
+        return [*_members(value.left), *_members(value.right)]
+    return [_operand(value)]
 
 
 def _operand(value: cst.BaseExpression) -> cst.BaseExpression:
