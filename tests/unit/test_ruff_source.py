@@ -90,3 +90,10 @@ def test_one_ruff_finding_is_fixed_through_the_engine() -> None:
     ]
     result = engine.fix(source, "m.py", only=finding)
     assert result.source == '"""M."""\n\nimport sys\n\nprint(sys.argv)\n'
+
+
+def test_fix_all_leaves_ignored_ruff_codes_alone() -> None:
+    source = '"""M."""\n\nimport os\n'
+    config = Config(ignore=("F401",))
+    assert engine.fix(source, "m.py", config, tools=True).source == source
+    assert "import os" not in engine.fix(source, "m.py", Config(), tools=True).source

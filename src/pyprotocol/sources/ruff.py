@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -129,6 +130,9 @@ _DEPRECATED: Final = ("UP",)
 _UNNECESSARY: Final = ("F401", "F841", "F811")
 
 
+_RUFF_SELECTOR: Final = re.compile(r"[A-Za-z]+[0-9]*")
+
+
 class RuffError(Exception):
     """ruff is missing, crashed, timed out or printed something unreadable."""
 
@@ -228,6 +232,12 @@ def command(path: PurePath, config: Config, *extra: str) -> list[str]:
     ignores = list(owned_codes())
     if config.is_test_file(path):
         ignores.extend(TEST_IGNORES)
+    # ruff codes the user ignores are not asked for, so fix-all does not apply them.
+    ignores.extend(
+        selector.upper()
+        for selector in (*config.ignore, *config.ignored_here(path))
+        if _RUFF_SELECTOR.fullmatch(selector) and not selector.upper().startswith("PP")
+    )
     target = f"py{config.target_version[0]}{config.target_version[1]}"
     return [
         ruff_binary(),
