@@ -25,6 +25,8 @@ from hypothesis import strategies as st
 
 HEADER: Final = (
     "import logging\n"
+    "import random\n"
+    "import time\n"
     "import typing\n"
     "import typing as t\n"
     "from typing import Dict, List, Optional, Tuple, TypeAlias, Union\n\n"
@@ -301,6 +303,32 @@ def _unit_generic(index: int, draw: st.DrawFn) -> Unit:
     return Unit(head + body, f"u{index}", (1, "a"))
 
 
+def _unit_misc(index: int, draw: st.DrawFn) -> Unit:
+    kind = draw(st.sampled_from(["log-error", "sleep", "token"]))
+    if kind == "log-error":
+        method = draw(st.sampled_from(["error", "critical", "log(logging.ERROR, "]))
+        call = (
+            f"log.{method}'failed %s', err)"
+            if method.endswith(", ")
+            else f"log.{method}('failed %s', err)"
+        )
+        code = (
+            f"def u{index}(x):\n    try:\n        return 1 / x\n"
+            f"    except ZeroDivisionError as err:\n        {call}\n"
+        )
+        return Unit(code, f"u{index}", (0, 1))
+    if kind == "sleep":
+        call = draw(st.sampled_from(["time.sleep(0)", "time.sleep(x * 0)"]))
+        code = f"async def u{index}(x):\n    {call}\n    return x\n"
+        return Unit(code, f"u{index}", (0, 2), is_async=True)
+    code = (
+        f"def u{index}(x):\n"
+        "    token = ''.join(random.choice('a') for _ in range(3))\n"
+        "    return token\n"
+    )
+    return Unit(code, f"u{index}", (0,))
+
+
 _KINDS: Final = (
     _unit_union,
     _unit_annotation,
@@ -313,6 +341,7 @@ _KINDS: Final = (
     _unit_constant,
     _unit_alias,
     _unit_generic,
+    _unit_misc,
 )
 
 
@@ -339,7 +368,8 @@ def canonical(value: object) -> object:
         value: Anything a unit returned.
 
     Returns:
-        Unions as frozensets, generics as (origin, arguments), containers walked.
+        Unions as sorted member lists, generics as (origin, arguments), containers
+        walked.
     """
     if isinstance(value, tuple):
         return tuple(canonical(item) for item in value)
@@ -347,7 +377,10 @@ def canonical(value: object) -> object:
         return {key: canonical(item) for key, item in value.items()}
     origin = typing.get_origin(value)
     if origin is typing.Union or origin is types.UnionType:
-        return ("union", frozenset(repr(canonical(a)) for a in typing.get_args(value)))
+        return (
+            "union",
+            tuple(sorted({repr(canonical(a)) for a in typing.get_args(value)})),
+        )
     if origin is not None:
         return (repr(origin), tuple(canonical(a) for a in typing.get_args(value)))
     return value

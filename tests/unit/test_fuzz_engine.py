@@ -11,14 +11,13 @@ CLI as well. ``HYPOTHESIS_PROFILE=long`` runs a hundred times more examples.
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from codegen import modules
+from codegen import Module, modules
 from fuzzing import corpus, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -110,7 +109,7 @@ def check_invariants(text: str, *, tools: bool = False, fix: bool = True) -> Non
     for finding in analysis.findings:
         assert_inside(finding, lines)
     try:
-        ast.parse(text)
+        engine.parse(text)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         assert analysis.syntax_error is not None
         assert analysis.findings == [analysis.syntax_error]
@@ -182,9 +181,9 @@ def test_mutated_real_files(text: str) -> None:
 @settings(max_examples=examples(25))
 @given(modules(), st.data())
 def test_generated_modules_and_their_mutations(
-    module: object, data: st.DataObject
+    module: Module, data: st.DataObject
 ) -> None:
-    source = getattr(module, "source", "")
+    source = module.source
     check_invariants(source)
     at = data.draw(st.integers(0, len(source)))
     end = data.draw(st.integers(at, len(source)))

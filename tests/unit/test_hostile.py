@@ -15,12 +15,14 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pytest
 
 import pyprotocol
 from pyprotocol import cli, engine, workspace
+from pyprotocol.config import Config
+from pyprotocol.model import Finding
 from pyprotocol.sources import mypy as mypy_source
 from pyprotocol.sources import ruff
 
@@ -137,7 +139,7 @@ def test_hanging_ruff_times_out_once_not_per_file(
 def test_hanging_ruff_that_reads_nothing_times_out_on_a_large_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    binary = str(stub(tmp_path, "ruff", "time.sleep(15)"))
+    binary = str(stub(tmp_path, "ruff", "time.sleep(10)"))
     monkeypatch.setattr(ruff, "ruff_binary", lambda: binary)
     monkeypatch.setattr(ruff, "TIMEOUT_SECONDS", 2.0)
     big = tmp_path / "big.py"
@@ -147,7 +149,7 @@ def test_hanging_ruff_that_reads_nothing_times_out_on_a_large_file(
         target=lambda: done.append(cli.main(["check", str(big)])), daemon=True
     )
     worker.start()
-    worker.join(timeout=12)
+    worker.join(timeout=8)
     assert done == [cli.EXIT_FINDINGS]
 
 
@@ -163,6 +165,27 @@ def test_silent_ruff_never_empties_a_document(
     assert finding.code == ruff.FORMAT_CODE
     result = engine.fix(source, "m.py", only=finding)
     assert result.source == source
+
+
+def test_ruff_failing_on_its_recheck_does_not_escape_fix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Regression: after `ruff --fix`, the fixed text is checked again to see what
+    # was fixed; a ruff that failed then raised out of `engine.fix`.
+    calls: list[str] = []
+    real_check = ruff.check
+
+    def flaky(source: str, path: PurePath, config: Config) -> list[Finding]:
+        calls.append(source)
+        if len(calls) > 1:
+            raise ruff.RuffError("ruff failed (exit 101): simulated")
+        return real_check(source, path, config)
+
+    monkeypatch.setattr(ruff, "check", flaky)
+    source = "import os\nx: int = 1\n"
+    result = engine.fix(source, "m.py", tools=True)
+    assert result.source == source
+    assert result.skipped == ["ruff: ruff failed (exit 101): simulated"]
 
 
 def test_ruff_output_that_does_not_parse_is_never_applied(
