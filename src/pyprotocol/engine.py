@@ -61,6 +61,14 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
 }
 
 
+#: How often (in nodes) a cancellable walk asks whether it is still wanted.
+CANCEL_CHECK_STEPS: Final = 2048
+
+
+class WalkCancelledError(Exception):
+    """A cancellable walk was told to stop (a newer text arrived)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """The result of checking one text."""
@@ -69,6 +77,8 @@ class Analysis:
     syntax_error: Finding | None = None
     internal_errors: tuple[str, ...] = ()
     tool_errors: tuple[str, ...] = ()
+    #: The text's line index, when the check built one.
+    index: LineIndex | None = None
 
 
 @dataclass(slots=True)
@@ -249,15 +259,25 @@ def _children(node: ast.AST, kind: type[ast.AST]) -> list[tuple[ast.AST, int]]:
     return children
 
 
-class _Walker:
+class Walker:
     """Runs every rule's handlers in one iterative pre/post-order traversal."""
 
-    def __init__(self, ctx: Context, rules: Sequence[Rule]) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        rules: Sequence[Rule],
+        *,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> None:
         self.ctx = ctx
         self.rules = rules
+        self.cancelled = cancelled
         self.enter: dict[type[ast.AST], list[Callable[[ast.AST], None]]] = {}
         self.leave: dict[type[ast.AST], list[Callable[[ast.AST], None]]] = {}
         self.broken: dict[str, str] = {}
+        #: Import statements left so far, in walk order (the context's imports grow
+        #: as the walk goes: a function-level import counts after it).
+        self.imported: list[ast.Import | ast.ImportFrom] = []
         for rule in rules:
             for attr, node_type, leaving in _handlers_of(type(rule)):
                 table = self.leave if leaving else self.enter
@@ -291,13 +311,73 @@ class _Walker:
             ctx.annotation_depth -= 1
         if isinstance(node, ast.Import | ast.ImportFrom):
             ctx.imports.add(node)
+            self.imported.append(node)
 
     def run(self) -> None:
+        """Walk the whole module, then let the rules finish."""
+        self._walk_from(self.ctx.tree)
+        self.finish()
+
+    def begin(self) -> None:
+        """Enter the module before walking top-level statements one by one."""
+        ctx = self.ctx
+        if ast.Module in self.enter:
+            self._call(self.enter[ast.Module], ctx.tree)
+        ctx.parents[:] = [ctx.tree]
+
+    def walk_root(self, root: ast.stmt) -> None:
+        """Walk one top-level statement (between :meth:`begin` and :meth:`end`).
+
+        Args:
+            root: The statement.
+        """
+        self._walk_from(root)
+
+    def enter_class(self, node: ast.ClassDef) -> None:
+        """Enter a top-level class and walk its header, not its body.
+
+        The body's statements are then walked one by one with :meth:`walk_root`,
+        and :meth:`leave_class` closes the class.
+
+        Args:
+            node: The class.
+        """
+        if ast.ClassDef in self.enter:
+            self._call(self.enter[ast.ClassDef], node)
+        self.ctx.parents.append(node)
+        for name in ("decorator_list", "type_params", "bases", "keywords"):
+            for child in getattr(node, name):
+                self._walk_from(child)
+
+    def leave_class(self, node: ast.ClassDef) -> None:
+        """Leave a class entered with :meth:`enter_class`.
+
+        Args:
+            node: The class.
+        """
+        self.ctx.parents.pop()
+        if ast.ClassDef in self.leave:
+            self._call(self.leave[ast.ClassDef], node)
+
+    def end(self) -> None:
+        """Leave the module after walking top-level statements one by one."""
+        ctx = self.ctx
+        ctx.parents.clear()
+        if ast.Module in self.leave:
+            self._call(self.leave[ast.Module], ctx.tree)
+
+    def _walk_from(self, start: ast.AST) -> None:
         ctx = self.ctx
         enter = self.enter
         # (node, state): state bit 0 = leaving, bit 1 = the node is an annotation root.
-        stack: list[tuple[ast.AST, int]] = [(ctx.tree, 0)]
+        stack: list[tuple[ast.AST, int]] = [(start, 0)]
+        cancelled = self.cancelled
+        steps = 0
         while stack:
+            if cancelled is not None:
+                steps += 1
+                if not steps % CANCEL_CHECK_STEPS and cancelled():
+                    raise WalkCancelledError
             node, state = stack.pop()
             if state & 1:
                 self._leave_node(node, state)
@@ -310,6 +390,10 @@ class _Walker:
             stack.append((node, state | 1))
             ctx.parents.append(node)
             stack.extend(reversed(_children(node, kind)))
+
+    def finish(self) -> None:
+        """Let every rule report what it collected."""
+        ctx = self.ctx
         for rule in self.rules:
             try:
                 rule.finish()
@@ -416,23 +500,53 @@ def analyse(
         found = syntax_error_finding(err, lines)
         return Analysis([found], syntax_error=found)
     ctx = Context(source, path, tree, config, lines)
-    active = [
-        rule(ctx)
-        for rule in (ALL_RULES if rules is None else rules)
-        if rule_enabled(rule, config, path) and _applies(rule, ctx)
-    ]
-    walker = _Walker(ctx, active)
+    walker = Walker(ctx, active_rules(ctx, rules))
     walker.run()
-    findings = [_finalise(raw, config) for raw in ctx.raw]
+    findings = [finalise(raw, config) for raw in ctx.raw]
     tool_errors: tuple[str, ...] = ()
     if tools:
         extra, tool_errors = tool_findings(source, path, config)
         findings.extend(extra)
+    errors = tuple(f"{code}: {message}" for code, message in walker.broken.items())
+    return Analysis(
+        conclude(findings, lines),
+        internal_errors=errors,
+        tool_errors=tool_errors,
+        index=lines,
+    )
+
+
+def active_rules(ctx: Context, rules: Sequence[type[Rule]] | None = None) -> list[Rule]:
+    """The rules that run on a file, bound to its context.
+
+    Args:
+        ctx: The file's context.
+        rules: Restrict to these rules (still subject to the configuration).
+
+    Returns:
+        The enabled rules that apply to the file.
+    """
+    return [
+        rule(ctx)
+        for rule in (ALL_RULES if rules is None else rules)
+        if rule_enabled(rule, ctx.config, ctx.path) and _applies(rule, ctx)
+    ]
+
+
+def conclude(findings: list[Finding], lines: LineIndex) -> list[Finding]:
+    """Drop suppressed findings and duplicates, and sort the rest by position.
+
+    Args:
+        findings: Every finding made on a text.
+        lines: The text's line index.
+
+    Returns:
+        What is reported.
+    """
     suppress = Suppressions.scan(lines.lines)
     findings = [f for f in findings if not suppress.suppresses(f.code, f.span)]
     findings.sort(key=lambda f: (f.span, f.code))
-    errors = tuple(f"{code}: {message}" for code, message in walker.broken.items())
-    return Analysis(_dedupe(findings), internal_errors=errors, tool_errors=tool_errors)
+    return _dedupe(findings)
 
 
 def tool_findings(
@@ -498,7 +612,16 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return unique
 
 
-def _finalise(raw: RawFinding, config: Config) -> Finding:
+def finalise(raw: RawFinding, config: Config) -> Finding:
+    """Turn a rule's raw finding into a finding under the configuration.
+
+    Args:
+        raw: What the rule reported.
+        config: The configuration (severity overrides, link base).
+
+    Returns:
+        The finding.
+    """
     rule = raw.rule
     return Finding(
         code=rule.code,

@@ -94,6 +94,7 @@ class AsyncBlockingFileIO(_BlockingInAsync):
     """Flags ``open()`` and ``Path.read_text()``-style file I/O in a coroutine."""
 
     code = "PP302"
+    statement_local = True
     replaces = ("ASYNC230",)
     name = "async-blocking-file-io"
     summary = "Do not do blocking file I/O in `async def`; use a thread or async files."
@@ -149,6 +150,7 @@ class AsyncBlockingHttp(_BlockingInAsync):
     """Flags ``requests``/``urllib``/sync ``httpx`` calls in a coroutine."""
 
     code = "PP303"
+    statement_local = True
     replaces = ("ASYNC210",)
     name = "async-blocking-http"
     summary = "Do not make blocking HTTP calls in `async def`; use an async client."
@@ -201,6 +203,7 @@ class AsyncBlockingProcess(_BlockingInAsync):
     """Flags ``subprocess.run``/``os.system``-style calls in a coroutine."""
 
     code = "PP304"
+    statement_local = True
     replaces = ("ASYNC220", "ASYNC221", "ASYNC222")
     name = "async-blocking-subprocess"
     summary = (

@@ -16,6 +16,7 @@ class AsyncTimeSleep(Rule):
     """Flags ``time.sleep(...)`` called in a coroutine."""
 
     code = "PP301"
+    statement_local = True
     replaces = ("ASYNC251",)
     name = "async-time-sleep"
     summary = "Never call `time.sleep()` in async code; `await asyncio.sleep()`."

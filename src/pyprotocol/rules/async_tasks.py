@@ -28,6 +28,7 @@ class DiscardedTask(Rule):
     """Flags ``asyncio.create_task(...)`` used as a statement."""
 
     code = "PP305"
+    statement_local = True
     replaces = ("RUF006",)
     name = "discarded-task"
     summary = "Keep a reference to every task you create, and check its result."
@@ -106,6 +107,7 @@ class GatherWithoutReturnExceptions(Rule):
     """Flags ``asyncio.gather(...)`` of several awaitables without the keyword."""
 
     code = "PP306"
+    statement_local = True
     name = "gather-without-return-exceptions"
     summary = (
         "Gather independent operations with `return_exceptions=True`, or use a "

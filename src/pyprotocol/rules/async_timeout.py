@@ -52,6 +52,7 @@ class IoWithoutTimeout(Rule):
     """Flags awaited HTTP client calls with no deadline in sight."""
 
     code = "PP307"
+    statement_local = True
     name = "io-without-timeout"
     summary = "Bound external I/O with `asyncio.timeout()` (or an explicit timeout)."
     why = (

@@ -92,6 +92,13 @@ class Rule:
     #: ruff codes this rule supersedes: ruff is not asked for them (one owner).
     replaces: ClassVar[tuple[str, ...]] = ()
     examples: ClassVar[Examples] = Examples()
+    #: True when what the rule reports inside a top-level statement depends only on
+    #: that statement and the module's top-level facts (its imports, the statements
+    #: outside definitions, the names of definitions): the server then reuses those
+    #: findings for statements an edit did not touch. A rule that looks across
+    #: definitions (other functions' bodies, a class's bases elsewhere) keeps the
+    #: default and runs over the whole module on every check.
+    statement_local: ClassVar[bool] = False
 
     def __init__(self, ctx: Context) -> None:
         """Bind the rule to one file's context.

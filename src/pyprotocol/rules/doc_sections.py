@@ -56,6 +56,7 @@ class DocstringSections(Rule):
     """Flags Google-style docstrings whose sections do not match the code."""
 
     code = "PP901"
+    statement_local = True
     name = "docstring-sections"
     summary = (
         "Keep Google-style `Args:`, `Returns:` and `Raises:` sections true to the code."

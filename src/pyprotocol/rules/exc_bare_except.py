@@ -22,6 +22,7 @@ class BareExcept(Rule):
     """Flags ``except:`` without an exception type."""
 
     code = "PP201"
+    statement_local = True
     replaces = ("E722",)
     name = "bare-except"
     summary = "Never write a bare `except:`; name the exceptions you expect."

@@ -16,6 +16,7 @@ class BaseExceptionSubclass(Rule):
     """Flags ``class MyError(BaseException)``."""
 
     code = "PP204"
+    statement_local = True
     name = "base-exception-subclass"
     summary = "Derive custom exceptions from `Exception`, never `BaseException`."
     why = (

@@ -25,6 +25,7 @@ class BroadExcept(Rule):
     """Flags broad handlers that neither re-raise, log a traceback, nor pass on."""
 
     code = "PP202"
+    statement_local = True
     replaces = ("BLE001",)
     name = "broad-except"
     summary = (

@@ -26,6 +26,7 @@ class SwallowedCancellation(Rule):
     """Flags handlers that catch a cancellation in ``async def`` and drop it."""
 
     code = "PP205"
+    statement_local = True
     name = "swallowed-cancellation"
     summary = "Re-raise `asyncio.CancelledError` after cleanup; never swallow it."
     why = (

@@ -23,6 +23,7 @@ class ExceptExceptionGroup(Rule):
     """Flags ``except ExceptionGroup`` / ``except BaseExceptionGroup``."""
 
     code = "PP206"
+    statement_local = True
     name = "except-exception-group"
     summary = "Handle exception groups with `except*`, not `except ExceptionGroup`."
     why = (

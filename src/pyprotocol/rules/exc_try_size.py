@@ -22,6 +22,7 @@ class LargeTryBody(Rule):
     """Flags ``try`` blocks with handlers whose body holds many statements."""
 
     code = "PP207"
+    statement_local = True
     name = "large-try-body"
     summary = (
         f"Keep `try` bodies to the code that can raise "

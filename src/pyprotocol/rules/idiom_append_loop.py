@@ -78,6 +78,7 @@ class AppendLoop(Rule):
     """Flags ``for x in xs: out.append(f(x))`` where ``out`` is a fresh list."""
 
     code = "PP402"
+    statement_local = True
     replaces = ("PERF401",)
     name = "append-loop"
     summary = "Build a list with a comprehension, not a loop that only appends."

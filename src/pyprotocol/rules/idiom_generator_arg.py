@@ -31,6 +31,7 @@ class GeneratorArgument(Rule):
     """Flags ``any([x for x in xs])``-style calls."""
 
     code = "PP408"
+    statement_local = True
     replaces = ("C419",)
     name = "comprehension-in-reduction"
     summary = (

@@ -54,6 +54,7 @@ class MatchChain(Rule):
     """Flags ``if x == 'a': ... elif x == 'b': ...`` chains of four or more."""
 
     code = "PP404"
+    statement_local = True
     name = "if-chain-to-match"
     summary = (
         "Write a long `if`/`elif` chain that compares one value with literals as "

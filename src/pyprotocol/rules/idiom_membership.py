@@ -33,6 +33,7 @@ class LiteralMembership(Rule):
     """Flags ``x in [1, 2, 3]`` and ``x not in ("a", "b")``."""
 
     code = "PP403"
+    statement_local = True
     name = "literal-membership"
     summary = "Test membership against a set literal, not a list or tuple literal."
     why = (

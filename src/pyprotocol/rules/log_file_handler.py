@@ -21,6 +21,7 @@ class UnrotatedLogFile(Rule):
     """Flags plain file handlers in application code."""
 
     code = "PP210"
+    statement_local = True
     name = "unrotated-log-file"
     summary = "Write log files through a rotating handler, not `logging.FileHandler`."
     why = (

@@ -59,6 +59,7 @@ class EagerLogFormatting(Rule):
     """Flags log messages formatted before the logging call."""
 
     code = "PP211"
+    statement_local = True
     replaces = ("G001", "G002", "G003", "G004")
     name = "log-eager-formatting"
     summary = (

@@ -53,6 +53,7 @@ class LogSecret(Rule):
     """Flags secret-looking values passed to logging calls."""
 
     code = "PP209"
+    statement_local = True
     name = "log-secret"
     summary = "Never log passwords, tokens, secrets or keys."
     why = (

@@ -35,6 +35,7 @@ class ErrorWithoutTraceback(Rule):
     """Flags ``log.error(...)`` in a handler that loses the traceback."""
 
     code = "PP208"
+    statement_local = True
     replaces = ("TRY400",)
     name = "log-error-without-traceback"
     summary = (

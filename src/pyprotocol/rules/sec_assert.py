@@ -35,6 +35,7 @@ class AssertValidation(Rule):
     """Flags ``assert`` statements that check a public function's arguments."""
 
     code = "PP605"
+    statement_local = True
     replaces = ("S101",)
     name = "assert-for-validation"
     summary = "Validate arguments with an explicit check and exception, not `assert`."

@@ -38,6 +38,7 @@ class UnsafeDeserialization(Rule):
     """Flags loading data with pickle-based and other code-running deserializers."""
 
     code = "PP602"
+    statement_local = True
     replaces = ("S301", "S302")
     name = "unsafe-deserialization"
     summary = "Do not load data with `pickle`, `marshal`, `shelve` or `dill`."

@@ -17,6 +17,7 @@ class EvalExec(Rule):
     """Flags calls to the builtin ``eval`` and ``exec``."""
 
     code = "PP601"
+    statement_local = True
     replaces = ("S307", "S102")
     name = "no-eval-exec"
     summary = "Do not call `eval()` or `exec()`."

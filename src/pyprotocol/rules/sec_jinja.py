@@ -34,6 +34,7 @@ class JinjaAutoescape(Rule):
     """Flags Jinja2 environments created without autoescaping."""
 
     code = "PP607"
+    statement_local = True
     replaces = ("S701",)
     name = "jinja2-autoescape"
     summary = "Create Jinja2 environments with autoescaping on (`select_autoescape`)."

@@ -90,6 +90,7 @@ class PasswordHashNotArgon2(Rule):
     """Flags password hashing with SHA-2, PBKDF2, scrypt, bcrypt or similar."""
 
     code = "PP613"
+    statement_local = True
     name = "password-hash-not-argon2"
     summary = "Hash passwords with Argon2 (`argon2-cffi`), not SHA/PBKDF2/bcrypt."
     why = (

@@ -88,6 +88,7 @@ class InsecureRandom(Rule):
     """Flags ``random`` calls whose result becomes a token, key, password or salt."""
 
     code = "PP609"
+    statement_local = True
     replaces = ("S311",)
     name = "insecure-random"
     summary = "Make tokens, keys, passwords and salts with `secrets`, not `random`."

@@ -123,6 +123,7 @@ class HardcodedSecret(Rule):
     """Flags string literals stored under names such as password, token, api_key."""
 
     code = "PP608"
+    statement_local = True
     replaces = ("S105", "S106", "S107")
     name = "hardcoded-secret"
     summary = "Do not write passwords, tokens or keys into source code."

@@ -54,6 +54,7 @@ class ShellCommand(Rule):
     """Flags subprocesses started through a shell."""
 
     code = "PP604"
+    statement_local = True
     replaces = ("S602", "S604", "S605")
     name = "shell-command"
     summary = "Run subprocesses without a shell: an argument list and `shell=False`."

@@ -57,6 +57,7 @@ class SqlStringFormatting(Rule):
     """Flags SQL text built with f-strings, ``+``, ``%`` or ``.format``."""
 
     code = "PP606"
+    statement_local = True
     replaces = ("S608",)
     name = "sql-string-formatting"
     summary = "Pass values to SQL as query parameters, never by building the string."

@@ -20,6 +20,7 @@ class WeakCipher(Rule):
     """Flags broken ciphers and unauthenticated block modes in ``cryptography``."""
 
     code = "PP611"
+    statement_local = True
     replaces = ("S304", "S305")
     name = "weak-cipher"
     summary = "Encrypt with AES-256-GCM; not DES, RC4, Blowfish, nor ECB or CBC modes."
@@ -81,6 +82,7 @@ class PyCryptoImport(Rule):
     """Flags imports of ``Crypto`` / ``Cryptodome``."""
 
     code = "PP612"
+    statement_local = True
     replaces = ("S413",)
     name = "pycrypto-import"
     summary = "Use the `cryptography` library, not PyCrypto (`Crypto`/`Cryptodome`)."

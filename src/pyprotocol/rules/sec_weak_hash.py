@@ -18,6 +18,7 @@ class WeakHash(Rule):
     """Flags ``hashlib.md5``/``sha1`` without ``usedforsecurity=False``."""
 
     code = "PP610"
+    statement_local = True
     replaces = ("S324",)
     name = "weak-hash"
     summary = (

@@ -55,6 +55,7 @@ class UnsafeXmlParser(Rule):
     """Flags stdlib XML parsing and lxml parsing that resolves entities."""
 
     code = "PP614"
+    statement_local = True
     replaces = (
         "S313",
         "S314",

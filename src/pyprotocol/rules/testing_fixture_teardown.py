@@ -18,6 +18,7 @@ class FixtureTeardown(Rule):
     """Flags ``request.addfinalizer`` and resources closed before a fixture returns."""
 
     code = "PP503"
+    statement_local = True
     name = "fixture-teardown-without-yield"
     summary = (
         "Write fixture teardown after a `yield`, not with `addfinalizer` or `return`."

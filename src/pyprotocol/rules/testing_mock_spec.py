@@ -46,6 +46,7 @@ class PatchAutospec(Rule):
     """Flags ``patch(...)`` / ``patch.object(...)`` without ``autospec=True``."""
 
     code = "PP505"
+    statement_local = True
     name = "patch-without-autospec"
     summary = "Patch with `autospec=True` so that mocks keep the real signatures."
     why = (
@@ -107,6 +108,7 @@ class MockSpec(Rule):
     """Flags ``Mock()`` / ``MagicMock()`` built without a ``spec``."""
 
     code = "PP506"
+    statement_local = True
     name = "mock-without-spec"
     summary = "Give mocks a `spec` (or use `create_autospec`)."
     why = (

@@ -37,6 +37,7 @@ class UnittestTestCase(Rule):
     """Flags test classes deriving from ``unittest.TestCase``."""
 
     code = "PP501"
+    statement_local = True
     replaces = ("PT009", "PT027")
     name = "unittest-testcase"
     summary = (
@@ -121,6 +122,7 @@ class XunitSetup(Rule):
     """Flags ``setup_method``/``setup_module``-style hooks in pytest tests."""
 
     code = "PP502"
+    statement_local = True
     name = "xunit-setup"
     summary = "Use fixtures for setup and teardown, not `setup_method`/`setup_module`."
     why = (

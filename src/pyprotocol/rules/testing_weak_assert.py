@@ -85,6 +85,7 @@ class WeakAssertion(Rule):
     """Flags tests that only check ``is not None`` or truthiness of a result."""
 
     code = "PP507"
+    statement_local = True
     name = "weak-assertion"
     summary = "Assert the expected value, not just `is not None` or truthiness."
     why = (

@@ -54,6 +54,7 @@ class CollectionsAbc(Rule):
     """Flags ``typing.Callable``, ``typing.Iterable`` ... and their imports."""
 
     code = "PP104"
+    statement_local = True
     name = "collections-abc"
     summary = (
         "Import `Callable`, `Iterable`, `Mapping` ... from `collections.abc`, "

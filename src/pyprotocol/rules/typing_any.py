@@ -13,6 +13,7 @@ class NoAny(Rule):
     """Flags every reference to ``typing.Any``, in annotations and elsewhere."""
 
     code = "PP106"
+    statement_local = True
     name = "no-any"
     summary = (
         "Do not use `typing.Any`: use `object`, a type parameter or a precise type."

@@ -37,6 +37,7 @@ class BuiltinGenerics(Rule):
     """Flags the deprecated ``typing`` aliases of builtin and ``collections`` types."""
 
     code = "PP103"
+    statement_local = True
     name = "builtin-generics"
     summary = (
         "Use `list[int]`, `dict[str, int]` ... instead of `typing.List`, "

@@ -13,6 +13,7 @@ class CastWithoutComment(Rule):
     """Flags ``cast(...)`` calls with no comment on the same or the previous line."""
 
     code = "PP108"
+    statement_local = True
     name = "cast-needs-comment"
     summary = "Explain every `typing.cast` with a comment on the same or previous line."
     why = (

@@ -37,6 +37,7 @@ class SelfReturn(Rule):
     """Flags ``def copy(self) -> "Node": return self``-style annotations."""
 
     code = "PP107"
+    statement_local = True
     name = "use-self"
     summary = (
         "Annotate methods that return their own instance with `Self`, "

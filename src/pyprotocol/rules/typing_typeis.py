@@ -21,6 +21,7 @@ class PreferTypeIs(Rule):
     """Flags return annotations ``TypeGuard[X]``."""
 
     code = "PP109"
+    statement_local = True
     name = "prefer-typeis"
     summary = "Use `TypeIs` rather than `TypeGuard` for type-narrowing functions."
     why = (

@@ -46,6 +46,7 @@ class UnionSyntax(Rule):
     """Flags ``typing.Optional`` and ``typing.Union`` subscripts."""
 
     code = "PP105"
+    statement_local = True
     name = "union-syntax"
     summary = "Use `X | None` and `A | B` instead of `Optional[X]` and `Union[A, B]`."
     why = (

@@ -16,11 +16,12 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from pyprotocol.config import Config
+from pyprotocol.incremental import Incremental
 from pyprotocol.model import Finding
 from pyprotocol.positions import Encoding, LineIndex
 from pyprotocol.server.convert import to_diagnostics
@@ -54,6 +55,8 @@ class Snapshot:
     is_python: bool
     override: Mapping[str, object]
     ruff: bool = False
+    #: The document's incremental analyser (set by the scheduler).
+    analyser: Incremental | None = None
 
 
 @dataclass(slots=True)
@@ -69,6 +72,12 @@ class Outcome:
     index: LineIndex | None = None
     #: ruff's failure, if it ran and failed ("" when it ran and worked).
     ruff_error: str | None = None
+    #: The second phase of the check (rules that look across definitions), given
+    #: a callable that says when to stop; it returns the complete outcome, or None
+    #: when it was stopped.
+    followup: Callable[[Callable[[], bool]], Outcome | None] | None = None
+    #: This is the second phase's outcome (the first one was published already).
+    refined: bool = False
 
     @property
     def parsed(self) -> bool:
@@ -108,6 +117,7 @@ class DocState:
     rerun: bool = False
     closed: bool = False
     waiters: list[asyncio.Future[None]] = field(default_factory=list)
+    analyser: Incremental = field(default_factory=Incremental)
 
 
 type Runner = Callable[[Snapshot], Outcome]
@@ -280,7 +290,9 @@ class Scheduler:
         self._start(state)
 
     def _start(self, state: DocState) -> None:
-        snapshot = self._snapshot(state, self.generation)
+        snapshot = replace(
+            self._snapshot(state, self.generation), analyser=state.analyser
+        )
         state.running = True
         state.rerun = False
         task = asyncio.ensure_future(self._run(state, snapshot))
@@ -288,18 +300,34 @@ class Scheduler:
 
     async def _run(self, state: DocState, snapshot: Snapshot) -> None:
         loop = asyncio.get_running_loop()
-        outcome: Outcome | None = None
         try:
             outcome = await loop.run_in_executor(self._executor, self._runner, snapshot)
+            self._complete(state, outcome)
+            # Whoever waits for a result gets this one; the second phase refines it.
+            self._wake(state)
+            if outcome.followup is not None and self._wanted(state, snapshot):
+                second = await loop.run_in_executor(
+                    self._executor,
+                    outcome.followup,
+                    lambda: not self._wanted(state, snapshot),
+                )
+                if second is not None and second.findings != outcome.findings:
+                    self._complete(state, second)
         except Exception:
             log.exception("could not run the check of %s", snapshot.uri)
         finally:
             state.running = False
-        if outcome is not None:
-            self._complete(state, outcome)
         if state.rerun and not state.closed and not self.is_current(state):
             self._start(state)
         self._wake(state)
+
+    def _wanted(self, state: DocState, snapshot: Snapshot) -> bool:
+        """Whether work for ``snapshot`` is still wanted (read from any thread)."""
+        return (
+            not state.closed
+            and state.doc.version == snapshot.version
+            and snapshot.generation == self.generation
+        )
 
     def _complete(self, state: DocState, outcome: Outcome) -> None:
         snapshot = outcome.snapshot
