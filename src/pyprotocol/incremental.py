@@ -68,6 +68,8 @@ class _Unit:
     findings: tuple[Finding, ...] = ()
     #: A top-level class: its body, cut into units.
     members: list[_Unit] | None = None
+    #: Lines its nodes still have to move by (see :func:`_defer`).
+    pending: int = 0
     _facts: tuple[object, ...] | None = None
 
     @property
@@ -367,6 +369,7 @@ class Incremental:
         """
         if self._memory is None:
             return None
+        _settle(self._memory.units)
         body = [stmt for unit in self._memory.units for stmt in unit.stmts]
         return ast.Module(body=body, type_ignores=[])
 
@@ -584,8 +587,7 @@ def _splice(
     if owner is not None:
         node = owner.klass
         node.body = [stmt for unit in siblings for stmt in unit.stmts]
-        last = node.body[-1]
-        node.end_lineno, node.end_col_offset = last.end_lineno, last.end_col_offset
+        node.end_lineno, node.end_col_offset = owner.end, node.body[-1].end_col_offset
 
 
 def _carry(findings: list[Finding], region: _Region, delta: int) -> list[Finding]:
@@ -607,6 +609,7 @@ def _global_findings(
     cancelled: Callable[[], bool] | None,
 ) -> tuple[list[Finding], dict[str, str]]:
     """Run the rules that are not statement-local over the whole tree."""
+    _settle(memory.units, cancelled)
     tree = ast.Module(body=[s for u in memory.units for s in u.stmts], type_ignores=[])
     ctx = Context(source, memory.path, tree, memory.config, index)
     rules = engine.active_rules(ctx, _GLOBAL_RULES)
@@ -639,9 +642,50 @@ def _copy_imports(imports: ImportMap) -> ImportMap:
 
 
 def _move(unit: _Unit, delta: int, at: int) -> None:
-    for stmt in unit.stmts:
-        ast.increment_lineno(stmt, delta)
     unit.shift(delta, at)
+    _defer(unit, delta)
+
+
+def _defer(unit: _Unit, delta: int) -> None:
+    """Move a unit's nodes by ``delta`` lines, a definition's body only when needed.
+
+    Moving every node of a 10,000-line module after a line break near its top costs
+    more than the rest of the check: a definition's nodes keep a pending offset
+    until something reads them (:func:`_settle`). Statements outside definitions,
+    and the header of a class, move at once: other statements' rules read them.
+    """
+    if unit.members is not None:
+        node = unit.klass
+        node.lineno += delta
+        if node.end_lineno is not None:
+            node.end_lineno += delta
+        for field_name in ("decorator_list", "type_params", "bases", "keywords"):
+            for child in getattr(node, field_name):
+                ast.increment_lineno(child, delta)
+        for member in unit.members:
+            _defer(member, delta)
+    elif len(unit.stmts) == 1 and isinstance(unit.stmts[0], _DEFINITIONS):
+        unit.pending += delta
+    else:
+        for stmt in unit.stmts:
+            ast.increment_lineno(stmt, delta)
+
+
+def _settle(units: list[_Unit], cancelled: Callable[[], bool] | None = None) -> None:
+    """Apply the pending line offsets of definitions (see :func:`_defer`).
+
+    Raises:
+        WalkCancelledError: When ``cancelled`` says so (what is done stays done).
+    """
+    for unit in units:
+        if cancelled is not None and cancelled():
+            raise engine.WalkCancelledError
+        if unit.pending:
+            for stmt in unit.stmts:
+                ast.increment_lineno(stmt, unit.pending)
+            unit.pending = 0
+        if unit.members:
+            _settle(unit.members, cancelled)
 
 
 def _diff(old: list[str], new: list[str]) -> tuple[int, int]:

@@ -15,6 +15,10 @@ from typing import Final
 from pyprotocol import engine
 from pyprotocol.incremental import Incremental
 from pyprotocol.model import Finding
+from pyprotocol.rules import ALL_RULES
+
+#: Codes of the rules whose findings the fast phase computes (the others carry).
+LOCAL: Final = frozenset(rule.code for rule in ALL_RULES if rule.statement_local)
 
 #: Snippets typed into a text: statements, expressions, openers, dedents.
 SNIPPETS: Final = (
@@ -96,8 +100,20 @@ def compare(analyser: Incremental, text: str, path: str) -> Mismatch | None:
     Returns:
         The difference, or None when both agree.
     """
-    got = analyser.analyse(text, path).findings
     want = engine.analyse(text, path).findings
+    # The fast phase alone: the statement-local rules' findings are already final.
+    first = analyser.analyse_fast(text, path)
+    fast = [f for f in first.findings if f.code in LOCAL]
+    local = [f for f in want if f.code in LOCAL]
+    if fast != local:
+        return Mismatch(
+            text,
+            missing=[f for f in local if f not in fast],
+            extra=[f for f in fast if f not in local],
+            mode=f"fast phase ({analyser.stats.mode})",
+        )
+    done = analyser.complete() if analyser.pending else first
+    got = done.findings if done is not None else first.findings
     if got == want:
         return check_tree(analyser, text)
     return Mismatch(

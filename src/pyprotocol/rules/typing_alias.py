@@ -39,6 +39,7 @@ from pyprotocol.rules.typing_pep695 import (
     module_alias,
     module_statements,
     params_problem,
+    typevar_table,
     typevars_in,
     unquote,
 )
@@ -413,7 +414,7 @@ class TypeAliasStatement(Rule):
 
     def _typevars(self) -> TypeVarTable:
         if self._table is None:
-            self._table = TypeVarTable(self.ctx)
+            self._table = typevar_table(self.ctx)
         return self._table
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
@@ -518,7 +519,7 @@ class TypeAliasStatement(Rule):
 
     def fix(self, tree: cst.Module, request: FixRequest) -> cst.Module:
         """Rewrite the flagged aliases as ``type`` statements."""
-        table = TypeVarTable(self.ctx)
+        table = typevar_table(self.ctx)
         starts = request.starts()
         plans: dict[tuple[int, int], _Plan] = {}
         for alias in self._module_aliases().values():

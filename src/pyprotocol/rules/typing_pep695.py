@@ -329,6 +329,18 @@ def _imports_typing_generics(ctx: Context) -> bool:
     return False
 
 
+def typevar_table(ctx: Context) -> TypeVarTable:
+    """The type variables of a file, shared by the rules that need them.
+
+    Args:
+        ctx: The file's context.
+
+    Returns:
+        The table, built once per file.
+    """
+    return ctx.shared("typing_pep695.typevars", lambda: TypeVarTable(ctx))
+
+
 class TypeVarTable:
     """The type variables one module uses, and which of them PEP 695 can declare.
 
@@ -348,11 +360,8 @@ class TypeVarTable:
         if not _imports_typing_generics(ctx):
             return
         self.defs = _collect_definitions(ctx)
-        for node in ast.walk(ctx.tree):
-            if (
-                isinstance(node, ast.Subscript)
-                and ctx.typing_name(node.value) in _MARKERS
-            ):
+        for node in ctx.nodes_of(ast.Subscript):
+            if ctx.typing_name(node.value) in _MARKERS:
                 self._add_listed(node)
         for name, definition in list(self.defs.items()):
             if definition.problem is None and self.bindings[name] > 1:
@@ -368,12 +377,11 @@ class TypeVarTable:
     def bindings(self) -> Counter[str]:
         """How often each name is bound at module level (``global`` adds one)."""
         counts = _module_bindings(self.ctx.tree)
-        counts.update(
-            name
-            for node in ast.walk(self.ctx.tree)
-            if isinstance(node, ast.Global | ast.Nonlocal)
-            for name in node.names
-        )
+        declared: list[ast.Global | ast.Nonlocal] = [
+            *self.ctx.nodes_of(ast.Global),
+            *self.ctx.nodes_of(ast.Nonlocal),
+        ]
+        counts.update(name for node in declared for name in node.names)
         return counts
 
     def _add_listed(self, node: ast.Subscript) -> None:
@@ -1406,7 +1414,7 @@ class Pep695Generics(Rule):
             ctx: The context of the file being checked.
         """
         super().__init__(ctx)
-        self.table = TypeVarTable(ctx)
+        self.table = typevar_table(ctx)
         self._inside: dict[int, frozenset[str]] = {}
 
     def _outer(self) -> frozenset[str]:
