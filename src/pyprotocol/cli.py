@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
+import enum
 import os
 import sys
 from collections.abc import Sequence
@@ -15,9 +17,10 @@ from typing import Final, TextIO
 from pyprotocol import __version__, engine, projectfiles, protocol, report, workspace
 from pyprotocol.config import Config
 from pyprotocol.model import Finding, Severity, Span
+from pyprotocol.positions import split_lines
 from pyprotocol.report import Located
 from pyprotocol.rules import ALL_RULES
-from pyprotocol.sources import mypy
+from pyprotocol.sources import mypy, ruff_batch
 
 EXIT_CLEAN: Final = 0
 EXIT_FINDINGS: Final = 1
@@ -49,18 +52,43 @@ class Overrides:
         return config
 
 
-def _check_file(
-    job: tuple[Path, Overrides, bool],
-) -> tuple[list[Finding], tuple[str, ...]]:
+class Tools(enum.Enum):
+    """How a file's ruff findings are made."""
+
+    OFF = "off"
+    PER_FILE = "per-file"
+    BATCH = "batch"
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """What a worker found in one file."""
+
+    findings: list[Finding]
+    tool_errors: tuple[str, ...] = ()
+    #: Set when ruff's findings are still to come from the batch: the file's
+    #: noqa comments, to apply to them.
+    pending: engine.Suppressions | None = None
+
+
+def _check_file(job: tuple[Path, Overrides, Tools]) -> _Checked:
     path, overrides, tools = job
     config = overrides.apply(workspace.config_for(path))
     try:
-        source = workspace.read_source(path)
+        source, data = workspace.read_file(path)
     except workspace.UnreadableError as err:
         message = f"cannot check this file: {err}"
-        return [Finding(UNREADABLE_CODE, message, Span(1, 0, 1, 0), Severity.ERROR)], ()
-    analysis = engine.analyse(source, path, config, tools=tools)
-    return analysis.findings, analysis.tool_errors
+        return _Checked(
+            [Finding(UNREADABLE_CODE, message, Span(1, 0, 1, 0), Severity.ERROR)]
+        )
+    if tools is Tools.BATCH and ruff_batch.batchable(path, source, data):
+        analysis = engine.analyse(source, path, config)
+        if analysis.syntax_error is not None:
+            return _Checked(analysis.findings)  # ruff's findings are not asked for
+        noqa = engine.Suppressions.scan(split_lines(source))
+        return _Checked(analysis.findings, pending=noqa)
+    analysis = engine.analyse(source, path, config, tools=tools is not Tools.OFF)
+    return _Checked(analysis.findings, analysis.tool_errors)
 
 
 def check_paths(
@@ -70,8 +98,13 @@ def check_paths(
     *,
     tools: bool = True,
     err: TextIO | None = None,
+    batch: bool = True,
 ) -> list[Located]:
     """Check files, in parallel when there are many.
+
+    With ``tools``, ruff runs once per batch of files (see
+    :mod:`pyprotocol.sources.ruff_batch`), alongside the own rules; with ``batch``
+    off, twice per file, as the engine does for one text.
 
     Args:
         files: The files.
@@ -79,26 +112,54 @@ def check_paths(
         jobs: Worker processes; all cores when None.
         tools: Also run ruff.
         err: Where to report (once) a tool that could not run.
+        batch: Run ruff over all files at once rather than file by file.
 
     Returns:
         The findings with their files, in file order.
     """
-    work = [(path, overrides, tools) for path in files]
-    workers = jobs or os.cpu_count() or 1
-    if len(files) >= PARALLEL_THRESHOLD and workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(_check_file, work, chunksize=8))
-    else:
-        results = [_check_file(job) for job in work]
-    problems = {problem for _, errors in results for problem in errors}
+    mode = Tools.OFF
+    if tools:
+        mode = Tools.BATCH if batch and files else Tools.PER_FILE
+    with contextlib.ExitStack() as stack:
+        running = None
+        if mode is Tools.BATCH:
+            configs = [overrides.apply(workspace.config_for(path)) for path in files]
+            running = stack.enter_context(
+                ruff_batch.Batch(zip(files, configs, strict=True))
+            )
+        results = _run_workers([(path, overrides, mode) for path in files], jobs)
+        if running is not None:
+            running.collect()
+            results = [
+                _complete(running, i, result) for i, result in enumerate(results)
+            ]
+    problems = {problem for result in results for problem in result.tool_errors}
     for problem in sorted(problems):
         if err is not None:
             err.write(f"pyprotocol: {problem}\n")
     return [
         Located(path, f)
-        for path, (found, _) in zip(files, results, strict=True)
-        for f in found
+        for path, result in zip(files, results, strict=True)
+        for f in result.findings
     ]
+
+
+def _run_workers(
+    work: list[tuple[Path, Overrides, Tools]], jobs: int | None
+) -> list[_Checked]:
+    workers = jobs or os.cpu_count() or 1
+    if len(work) >= PARALLEL_THRESHOLD and workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(_check_file, work, chunksize=8))
+    return [_check_file(job) for job in work]
+
+
+def _complete(batch: ruff_batch.Batch, index: int, result: _Checked) -> _Checked:
+    """Add the batch's ruff findings to a file's own-rule findings."""
+    if result.pending is None:
+        return result
+    extra, errors = batch.tool_findings(index)
+    return _Checked(ruff_batch.merge(result.findings, extra, result.pending), errors)
 
 
 def _config_errors(files: Sequence[Path], out: TextIO) -> bool:

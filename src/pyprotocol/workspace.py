@@ -104,6 +104,21 @@ def read_source(path: Path) -> str:
     Raises:
         UnreadableError: When it cannot be read, is too large or is not text.
     """
+    return read_file(path)[0]
+
+
+def read_file(path: Path) -> tuple[str, bytes]:
+    """Read a Python file: its text and the bytes it was decoded from.
+
+    Args:
+        path: The file.
+
+    Returns:
+        Its text and its bytes.
+
+    Raises:
+        UnreadableError: When it cannot be read, is too large or is not text.
+    """
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -112,7 +127,7 @@ def read_source(path: Path) -> str:
         data = path.read_bytes()
     except OSError as err:
         raise UnreadableError(str(err)) from err
-    return decode(data)
+    return decode(data), data
 
 
 def write_atomic(path: Path, text: str) -> None:

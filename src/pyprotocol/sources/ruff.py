@@ -23,7 +23,7 @@ from typing import Final
 from pyprotocol import protocol
 from pyprotocol.config import Config
 from pyprotocol.model import Applicability, Finding, FixInfo, Severity, Span, Tag
-from pyprotocol.positions import LineIndex
+from pyprotocol.positions import LineIndex, split_lines
 from pyprotocol.rules import ALL_RULES
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,8 @@ FORMAT_CODE: Final = "PP900"
 TIMEOUT_SECONDS: Final = 20.0
 #: Names the ruff binary to run instead of the wheel's (a test hook).
 BINARY_ENV: Final = "PYPROTOCOL_RUFF"
+#: The options of ``ruff format`` (the same for every file).
+FORMAT_FLAGS: Final = ("--isolated", "--no-cache", "--line-length", "88")
 
 #: What the protocol asks ruff to check (PR §8's rule set plus the CHECKABLE leads).
 SELECT: Final = (
@@ -229,6 +231,29 @@ def command(path: PurePath, config: Config, *extra: str) -> list[str]:
     Returns:
         The argument list.
     """
+    return [
+        ruff_binary(),
+        "check",
+        *check_flags(path, config),
+        "--stdin-filename",
+        str(path),
+        *extra,
+        "-",
+    ]
+
+
+def check_flags(path: PurePath, config: Config) -> list[str]:
+    """The options of ``ruff check`` for one file: selection, ignores, settings.
+
+    Files whose options are equal can be checked by one ruff process.
+
+    Args:
+        path: The file's path (test files and ``per-file-ignores`` differ).
+        config: The configuration in force.
+
+    Returns:
+        The options, without the command, the file and the output format.
+    """
     ignores = list(owned_codes())
     if config.is_test_file(path):
         ignores.extend(TEST_IGNORES)
@@ -240,8 +265,6 @@ def command(path: PurePath, config: Config, *extra: str) -> list[str]:
     )
     target = f"py{config.target_version[0]}{config.target_version[1]}"
     return [
-        ruff_binary(),
-        "check",
         "--isolated",
         "--no-cache",
         "--quiet",
@@ -268,10 +291,6 @@ def command(path: PurePath, config: Config, *extra: str) -> list[str]:
         '["fastapi.Depends", "fastapi.Security", "fastapi.Query", "fastapi.Path", '
         '"fastapi.Body", "fastapi.Header", "fastapi.Cookie", "fastapi.Form", '
         '"fastapi.File"]',
-        "--stdin-filename",
-        str(path),
-        *extra,
-        "-",
     ]
 
 
@@ -301,6 +320,12 @@ class Started:
             RuffError: When ruff cannot be started.
         """
         try:
+            data = source.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            # A lone surrogate (an editor can send one as a ``\\ud800`` escape): the
+            # text is no Python source; ruff gets a `?` in its place (same columns).
+            data = source.encode("utf-8", "replace")
+        try:
             self._process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
                 args,
                 stdin=subprocess.PIPE,
@@ -313,7 +338,7 @@ class Started:
         stdin = self._process.stdin
         if stdin is not None:
             try:
-                stdin.write(source.encode("utf-8", "surrogateescape"))
+                stdin.write(data)
             except BrokenPipeError:
                 pass  # ruff stopped reading: finish() reports its exit status
             finally:
@@ -455,6 +480,21 @@ def parse_output(stdout: str, config: Config) -> list[Finding]:
     Raises:
         RuffError: When the output is not the JSON ruff documents.
     """
+    return parse_items(load_items(stdout), config)
+
+
+def load_items(stdout: str) -> list[object]:
+    """Read the list of findings that ``ruff check --output-format json`` printed.
+
+    Args:
+        stdout: What ruff printed.
+
+    Returns:
+        The items, not yet checked one by one.
+
+    Raises:
+        RuffError: When the output is not a JSON list.
+    """
     try:
         items = json.loads(stdout or "[]")
     except json.JSONDecodeError as err:
@@ -463,6 +503,22 @@ def parse_output(stdout: str, config: Config) -> list[Finding]:
     if not isinstance(items, list):
         msg = "ruff printed JSON that is not a list"
         raise RuffError(msg)
+    return items
+
+
+def parse_items(items: Iterable[object], config: Config) -> list[Finding]:
+    """Turn items of ruff's JSON output into findings.
+
+    Args:
+        items: The items (those that are not objects are skipped).
+        config: The configuration (for link bases).
+
+    Returns:
+        The findings.
+
+    Raises:
+        RuffError: When an item has no readable location.
+    """
     findings = []
     for item in items:
         if not isinstance(item, dict):
@@ -604,17 +660,7 @@ def start_format(source: str, path: PurePath) -> Started:
     Raises:
         RuffError: When ruff is missing or cannot start.
     """
-    args = [
-        ruff_binary(),
-        "format",
-        "--isolated",
-        "--no-cache",
-        "--line-length",
-        "88",
-        "--stdin-filename",
-        str(path),
-        "-",
-    ]
+    args = [ruff_binary(), "format", *FORMAT_FLAGS, "--stdin-filename", str(path), "-"]
     return Started(args, source)
 
 
@@ -669,21 +715,22 @@ def unformatted_finding(source: str, formatted: str, config: Config) -> Finding 
     """
     if formatted == source:
         return None
-    index = LineIndex(source)
-    new_lines = LineIndex(formatted).lines
+    lines = split_lines(source)
+    new_lines = split_lines(formatted)
     first = next(
         (
             n
-            for n, (a, b) in enumerate(zip(index.lines, new_lines, strict=False), 1)
+            for n, (a, b) in enumerate(zip(lines, new_lines, strict=False), 1)
             if a != b
         ),
-        min(len(index.lines), len(new_lines)),
+        min(len(lines), len(new_lines)),
     )
     first = max(first, 1)
+    width = len(lines[first - 1]) if first <= len(lines) else 0
     return Finding(
         code=FORMAT_CODE,
         message="not formatted with ruff format (first difference on this line)",
-        span=Span(first, 0, first, len(index.line(first))),
+        span=Span(first, 0, first, width),
         severity=Severity.INFO,
         source=SOURCE,
         href=protocol.href("pr:formatting", config.links),
