@@ -226,7 +226,8 @@ def commentable_lines(text: str) -> frozenset[int]:
         for token in tokenize.generate_tokens(io.StringIO(text, newline="").readline):
             if token.type in ends:
                 found.add(token.start[0])
-    except (tokenize.TokenError, SyntaxError):
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        # ValueError: a lone surrogate (sent by an editor) does not encode.
         return frozenset()
     return frozenset(found)
 
@@ -287,7 +288,7 @@ def comment_columns(text: str) -> dict[int, int]:
         for token in tokenize.generate_tokens(io.StringIO(text, newline="").readline):
             if token.type == tokenize.COMMENT:
                 found[token.start[0]] = token.start[1]
-    except (tokenize.TokenError, SyntaxError):
+    except (tokenize.TokenError, SyntaxError, ValueError):
         return {}
     return found
 

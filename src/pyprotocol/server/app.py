@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import logging
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -71,6 +73,7 @@ NAME: Final = "pyprotocol"
 CMD_FIX_ALL: Final = "pyprotocol.fixAll"
 CMD_SHOW_RULE: Final = "pyprotocol.showRule"
 CMD_RESTART: Final = "pyprotocol.restart"
+CMD_DOCUMENT_HASH: Final = "pyprotocol.documentHash"
 PYPROJECT: Final = "pyproject.toml"
 MAX_WORKSPACE_FILES: Final = 5000
 CHECK_WORKERS: Final = 2
@@ -86,6 +89,8 @@ _CONSEQUENCES: Final = {
 }
 
 T = TypeVar("T")
+#: Stands for a request answered (with an error) while it was read.
+ANSWERED: Final = object()
 type _Call = tuple[object, tuple[object, ...], None]
 
 
@@ -123,6 +128,45 @@ class Protocol(LanguageServerProtocol):
         handler = self.fm.features.get(method)
         if handler is not None:
             yield handler, (params,), None
+
+    def structure_message(self, data: dict[str, Any]) -> Any:  # noqa: ANN401 - pygls's
+        """Structure one message; a request whose params do not fit gets an error.
+
+        pygls raises here, and its reader loop logs the error and drops the message:
+        a request with wrong params (a negative position, a string for a number)
+        would never be answered, and the client would wait for it forever.
+
+        Args:
+            data: One JSON object of the message (nested ones are passed through).
+
+        Returns:
+            The structured message, or :data:`ANSWERED` for a request answered here.
+
+        Raises:
+            JsonRpcException: For a notification or response that does not fit
+                (pygls's loop logs it).
+        """
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            if "id" not in data or "method" not in data:
+                raise
+            log.warning(
+                "request %s (%s) has invalid params; answered with an error",
+                data["id"],
+                data["method"],
+            )
+            self._send_response(data["id"], None, error.to_response_error())
+            return ANSWERED
+
+    def handle_message(self, message: Any) -> None:  # noqa: ANN401 - pygls's
+        """Handle a message, except a request :meth:`structure_message` answered.
+
+        Args:
+            message: The structured message.
+        """
+        if message is not ANSWERED:
+            super().handle_message(message)
 
 
 class PyprotocolServer(LanguageServer):
@@ -417,13 +461,43 @@ class PyprotocolServer(LanguageServer):
             if outcome.syntax_error is not None:
                 return outcome
             outcome.findings = findings
-            index = outcome.index = LineIndex(snapshot.text)
+            index = outcome.index = outcome.index or LineIndex(snapshot.text)
             outcome.diagnostics = to_diagnostics(
                 findings, index, self.scheduler.encoding
             )
         except Exception as err:
             log.exception("checking %s v%s failed", snapshot.uri, snapshot.version)
             outcome.failure = f"{type(err).__name__}: {err}"
+        return outcome
+
+    def _second_phase(
+        self,
+        snapshot: Snapshot,
+        config: Config,
+        extra: list[Finding],
+        cancelled: Callable[[], bool],
+    ) -> Outcome | None:
+        """Run the whole-module rules after a fast check (in a worker thread).
+
+        Returns:
+            The complete outcome, or None when stopped or nothing changed.
+        """
+        analyser = snapshot.analyser
+        if analyser is None:
+            return None
+        try:
+            analysis = analyser.complete(cancelled)
+            if analysis is None:
+                return None
+            outcome = Outcome(snapshot, config, refined=True)
+            outcome.findings = merged(analysis.findings, extra)
+            index = outcome.index = analysis.index or LineIndex(snapshot.text)
+            outcome.diagnostics = to_diagnostics(
+                outcome.findings, index, self.scheduler.encoding
+            )
+        except Exception:
+            log.exception("the second phase of %s failed", snapshot.uri)
+            return None
         return outcome
 
     def _findings(
@@ -434,20 +508,29 @@ class PyprotocolServer(LanguageServer):
             return projectfiles.check_file(snapshot.text, path, config) or []
         # ruff works in its own processes while the own rules run here.
         running = RuffRun.start(snapshot.text, path, config) if snapshot.ruff else None
-        analysis = engine.analyse(snapshot.text, path, config)
+        analyser = snapshot.analyser
+        if analyser is None:
+            analysis = engine.analyse(snapshot.text, path, config)
+        else:
+            # Re-check what the edit touched; the rest follows in a second phase.
+            analysis = analyser.analyse_fast(snapshot.text, path, config)
         for message in analysis.internal_errors:
             log.warning("a rule failed on %s: %s", snapshot.uri, message)
         outcome.syntax_error = analysis.syntax_error
-        if running is None:
-            return analysis.findings
-        if analysis.syntax_error is not None:
+        outcome.index = analysis.index
+        extra: list[Finding] = []
+        if running is not None and analysis.syntax_error is not None:
             running.cancel()
-            return analysis.findings
-        try:
-            extra, outcome.ruff_error = running.collect(snapshot.text, path, config)
-        except Exception as err:
-            log.exception("ruff's findings for %s could not be read", snapshot.uri)
-            extra, outcome.ruff_error = [], f"{type(err).__name__}: {err}"
+        elif running is not None:
+            try:
+                extra, outcome.ruff_error = running.collect(snapshot.text, path, config)
+            except Exception as err:
+                log.exception("ruff's findings for %s could not be read", snapshot.uri)
+                extra, outcome.ruff_error = [], f"{type(err).__name__}: {err}"
+        if analyser is not None and analyser.pending:
+            outcome.followup = functools.partial(
+                self._second_phase, snapshot, config, extra
+            )
         return merged(analysis.findings, extra)
 
     def _on_result(self, state: DocState, result: Result, outcome: Outcome) -> None:
@@ -458,6 +541,9 @@ class PyprotocolServer(LanguageServer):
             self.publish(
                 state.doc.uri, self.diagnostics_of(state, result), result.version
             )
+        elif outcome.refined and self.can_refresh:
+            # The whole-module rules changed what the client pulled: pull again.
+            self.workspace_diagnostic_refresh(None)
 
     def type_findings(self, state: DocState, result: Result) -> list[mypy.MypyFinding]:
         """The mypy findings that stand for a fast result's version.
@@ -816,11 +902,25 @@ def did_change(ls: PyprotocolServer, params: types.DidChangeTextDocumentParams) 
     if state is None:
         log.warning("change to a document that is not open: %s", uri)
         return
-    edits = state.doc.apply(
-        params.content_changes, params.text_document.version, ls.encoding
-    )
-    ls.scheduler.changed(state, edits)
-    ls.types.changed(uri, edits, state.doc.version)
+    version = params.text_document.version
+    previous = state.doc.version
+    edits = state.doc.apply(params.content_changes, version, ls.encoding)
+    if version <= previous:
+        # Versions only grow; results are matched to texts by version, so a reused
+        # number could pass off an older text's result (and its edits) as current.
+        log.warning(
+            "change to %s goes from v%s back to v%s: checking it afresh",
+            uri,
+            previous,
+            version,
+        )
+        doc = state.doc
+        state = ls.scheduler.open(Document(uri, doc.text, version, doc.language_id))
+        if doc.is_python:
+            ls.types.open(uri, version)
+    else:
+        ls.scheduler.changed(state, edits)
+        ls.types.changed(uri, edits, state.doc.version)
     settings = ls.settings_for(fs_path(uri))
     if not ls.pull and state.doc.checked:
         ls.scheduler.schedule(state, settings.debounce)
@@ -1159,6 +1259,34 @@ async def command_restart(ls: PyprotocolServer) -> None:
     log.info("checks restarted")
 
 
+def command_document_hash(ls: PyprotocolServer, uri: str) -> dict[str, object] | None:
+    r"""``pyprotocol.documentHash``: the server's copy of a document, as a hash.
+
+    The hash is over the text's UTF-16 code units (little-endian), LSP's default
+    position units, so a surrogate pair hashes the same whether it arrived as one
+    character or as two ``\u`` escapes.
+
+    Args:
+        ls: The server.
+        uri: The document.
+
+    Returns:
+        ``uri``, ``version``, ``sha256`` and ``length`` (UTF-16 code units), or None
+        when the document is not open.
+    """
+    state = ls.scheduler.states.get(uri)
+    if state is None:
+        log.info("documentHash: %s is not open", uri)
+        return None
+    data = state.doc.text.encode("utf-16-le", "surrogatepass")
+    return {
+        "uri": uri,
+        "version": state.doc.version,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "length": len(data) // 2,
+    }
+
+
 def create_server() -> PyprotocolServer:
     """Build the server with every feature registered.
 
@@ -1185,4 +1313,5 @@ def create_server() -> PyprotocolServer:
     server.command(CMD_FIX_ALL)(command_fix_all)
     server.command(CMD_SHOW_RULE)(command_show_rule)
     server.command(CMD_RESTART)(command_restart)
+    server.command(CMD_DOCUMENT_HASH)(command_document_hash)
     return server

@@ -131,20 +131,65 @@ class Document:
         end = index.client_offset(
             change.range.end.line, change.range.end.character, encoding
         )
-        start, end = min(start, end), max(start, end)
+        start, end, text = paired(
+            self.text, min(start, end), max(start, end), change.text
+        )
         line, col = index.position(start)
         end_line, end_col = index.position(end)
-        inserted = split_lines(change.text)
+        inserted = split_lines(text)
         if len(inserted) == 1:
-            new_end = (line, col + len(change.text))
+            new_end = (line, col + len(text))
         else:
             new_end = (line + len(inserted) - 1, len(inserted[-1]))
-        self._set(self.text[:start] + change.text + self.text[end:])
+        self._set(self.text[:start] + text + self.text[end:])
         return Edit(line, col, end_line, end_col, *new_end)
 
     def _set(self, text: str) -> None:
         self.text = text
         self._index = None
+
+
+def paired(text: str, start: int, end: int, new: str) -> tuple[int, int, str]:
+    r"""Widen a change over a surrogate half it completes, and join the pair.
+
+    JSON carries a lone surrogate as a ``\ud83d`` escape. A UTF-16 client that sends
+    the halves of a pair in two changes holds one character where the text here would
+    hold two halves (two code points, a text that does not encode). The change is
+    widened over the neighbouring half and the pair joined, so both hold the same.
+
+    Args:
+        text: The text before the change.
+        start: The change's start offset.
+        end: Its end offset.
+        new: Its text.
+
+    Returns:
+        The start, end and text of the change to apply instead (usually the same).
+    """
+    widened = False
+    first = new[:1] or text[end : end + 1]
+    if start > 0 and _is_high(text[start - 1]) and _is_low(first):
+        start -= 1
+        new = text[start] + new
+        widened = True
+    last = new[-1:] or text[start - 1 : start]
+    if end < len(text) and _is_high(last) and _is_low(text[end]):
+        new += text[end]
+        end += 1
+        widened = True
+    if widened:
+        new = new.encode("utf-16-le", "surrogatepass").decode(
+            "utf-16-le", "surrogatepass"
+        )
+    return start, end, new
+
+
+def _is_high(char: str) -> bool:
+    return char != "" and "\ud800" <= char <= "\udbff"
+
+
+def _is_low(char: str) -> bool:
+    return char != "" and "\udc00" <= char <= "\udfff"
 
 
 def whole_text_edit(old: LineIndex, new_text: str) -> Edit:
