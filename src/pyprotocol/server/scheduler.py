@@ -98,11 +98,13 @@ class Result:
     syntax_error: Finding | None
     diagnostics: list[types.Diagnostic]
     extras: dict[str, object] = field(default_factory=dict)
+    #: The whole-module rules ran on this version (the second phase's result).
+    refined: bool = False
 
     @property
     def result_id(self) -> str:
         """Identifies this result in pull diagnostics."""
-        return f"{self.generation}:{self.version}"
+        return f"{self.generation}:{self.version}{'+' if self.refined else ''}"
 
 
 @dataclass(slots=True, eq=False)
@@ -364,6 +366,7 @@ class Scheduler:
             findings=findings,
             syntax_error=outcome.syntax_error,
             diagnostics=diagnostics,
+            refined=outcome.refined,
         )
         self._listener(state, state.result, outcome)
 
