@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import ast
+from collections.abc import Callable, Iterable, Sequence
 from typing import Final, cast
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 _EMPTY: Final = cst.Module(body=[])
+#: Longer strings are not read as quoted annotations.
+_MAX_ANNOTATION: Final = 300
 
 
 def code_of(node: cst.CSTNode) -> str:
@@ -139,13 +142,18 @@ def update_imports(
         The module with its imports updated.
     """
     context = CodemodContext()
-    for module, name, alias in add:
+    wanted = [request for request in add if not _imported(tree, *request)]
+    for module, name, alias in wanted:
         AddImportsVisitor.add_needed_import(context, module, name, alias)
-    for request in remove_unused:
-        RemoveImportsVisitor.remove_unused_import(context, *request)
     blank_start = _starts_blank(tree)
-    tree = AddImportsVisitor(context).transform_module(tree)
-    tree = RemoveImportsVisitor(context).transform_module(tree)
+    if wanted:
+        tree = AddImportsVisitor(context).transform_module(tree)
+    drops = _unused(tree, [_request(r) for r in remove_unused])
+    if drops:
+        # LibCST's RemoveImportsVisitor resolves scopes over the whole module
+        # (seconds on a large file): the names are checked on `ast` instead, and
+        # an import whose name appears anywhere else is kept.
+        tree = tree.visit(_DropImports(drops))
     if not blank_start and _starts_blank(tree):
         # A removed first import leaves the blank lines that followed it at the top.
         first = tree.body[0]
@@ -153,6 +161,134 @@ def update_imports(
             body=[first.with_changes(leading_lines=[]), *tree.body[1:]]
         )
     return tree
+
+
+type _Import = tuple[str, str | None, str | None]
+
+
+def _request(
+    request: tuple[str, str | None] | tuple[str, str | None, str | None],
+) -> _Import:
+    if len(request) == 3:
+        return request
+    return (request[0], request[1], None)
+
+
+def _local(module: str, name: str | None, alias: str | None) -> str:
+    """The name an import binds."""
+    if alias:
+        return alias
+    return name if name is not None else module.partition(".")[0]
+
+
+def _imported(
+    tree: cst.Module, module: str, name: str | None, alias: str | None
+) -> bool:
+    """Tell whether a top-level import already binds exactly this."""
+    for statement in tree.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            for found in _bindings(small):
+                if found == (module, name, alias):
+                    return True
+    return False
+
+
+def _bindings(small: cst.BaseSmallStatement) -> list[_Import]:
+    found: list[_Import] = []
+    if isinstance(small, cst.ImportFrom) and not isinstance(
+        small.names, cst.ImportStar
+    ):
+        if small.relative or small.module is None:
+            return found
+        module = code_of(small.module)
+        for item in small.names:
+            asname = item.asname.name if item.asname else None
+            local = asname.value if isinstance(asname, cst.Name) else None
+            found.append((module, code_of(item.name), local))
+    elif isinstance(small, cst.Import):
+        for item in small.names:
+            asname = item.asname.name if item.asname else None
+            local = asname.value if isinstance(asname, cst.Name) else None
+            found.append((code_of(item.name), None, local))
+    return found
+
+
+def _unused(tree: cst.Module, requests: list[_Import]) -> set[_Import]:
+    """The requested imports whose bound name nothing else in the module mentions."""
+    if not requests:
+        return set()
+    try:
+        parsed = ast.parse(tree.code)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return set()
+    mentioned: set[str] = set()
+    for node in ast.walk(parsed):
+        if isinstance(node, ast.Name):
+            mentioned.add(node.id)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            # `__all__` entries and quoted annotations count as uses; prose in a
+            # docstring does not.
+            mentioned.update(_names_in_string(node.value))
+    return {r for r in requests if _local(*r) not in mentioned}
+
+
+def _names_in_string(value: str) -> list[str]:
+    if len(value) > _MAX_ANNOTATION or "\n" in value.strip():
+        return []
+    try:
+        parsed = ast.parse(value.strip(), mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return []
+    return [node.id for node in ast.walk(parsed) if isinstance(node, ast.Name)]
+
+
+class _DropImports(cst.CSTTransformer):
+    """Removes the given imports (and import statements left empty)."""
+
+    def __init__(self, drops: set[_Import]) -> None:
+        super().__init__()
+        self.drops = drops
+
+    def leave_ImportFrom(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> cst.ImportFrom | cst.RemovalSentinel:
+        del original_node
+        names = updated_node.names
+        if isinstance(names, cst.ImportStar) or updated_node.module is None:
+            return updated_node
+        if updated_node.relative:
+            return updated_node
+        kept = [
+            item
+            for item, bound in zip(names, _bindings(updated_node), strict=True)
+            if bound not in self.drops
+        ]
+        return _keep(updated_node, names, kept)
+
+    def leave_Import(
+        self, original_node: cst.Import, updated_node: cst.Import
+    ) -> cst.Import | cst.RemovalSentinel:
+        del original_node
+        names = updated_node.names
+        kept = [
+            item
+            for item, bound in zip(names, _bindings(updated_node), strict=True)
+            if bound not in self.drops
+        ]
+        return _keep(updated_node, names, kept)
+
+
+def _keep[N: (cst.Import, cst.ImportFrom)](
+    node: N, names: Sequence[cst.ImportAlias], kept: list[cst.ImportAlias]
+) -> N | cst.RemovalSentinel:
+    if len(kept) == len(names):
+        return node
+    if not kept:
+        return cst.RemoveFromParent()
+    kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return node.with_changes(names=kept)
 
 
 def _starts_blank(tree: cst.Module) -> bool:
