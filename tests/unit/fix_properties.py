@@ -22,6 +22,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from pathlib_canon import canonical
+
 from pyprotocol import engine
 from pyprotocol.config import Config
 from pyprotocol.model import Applicability
@@ -603,7 +605,7 @@ def normalised(source: str) -> str:
     Returns:
         ``ast.dump`` of the normalised module.
     """
-    tree = engine.parse(source)
+    tree = canonical(engine.parse(source))
     normaliser = Normaliser(tree)
     tree.body = normaliser._body(tree.body)
     for node in ast.walk(tree):

@@ -33,6 +33,7 @@ from pyprotocol.rules.idiom_deque import ListAsQueue
 from pyprotocol.rules.idiom_generator_arg import GeneratorArgument
 from pyprotocol.rules.idiom_match_chain import MatchChain
 from pyprotocol.rules.idiom_membership import LiteralMembership
+from pyprotocol.rules.idiom_pathlib import OsPathToPathlib
 from pyprotocol.rules.idiom_resource_with import ResourceWithoutWith
 from pyprotocol.rules.idiom_string_enum import StringEnum
 from pyprotocol.rules.log_file_handler import UnrotatedLogFile
@@ -101,6 +102,7 @@ _RULES: Final[list[type[Rule]]] = [
     DataclassSlots,
     ListAsQueue,
     GeneratorArgument,
+    OsPathToPathlib,
     UnittestTestCase,
     XunitSetup,
     FixtureTeardown,
