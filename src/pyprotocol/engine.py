@@ -26,7 +26,14 @@ from pyprotocol.config import Config
 from pyprotocol.model import Applicability, Finding, Severity, Span
 from pyprotocol.positions import LineIndex
 from pyprotocol.rules import ALL_RULES
-from pyprotocol.rules.base import Context, FixRequest, RawFinding, Rule, handler_names
+from pyprotocol.rules.base import (
+    Context,
+    FixRequest,
+    RawFinding,
+    Rule,
+    WalkCancelledError,
+    handler_names,
+)
 from pyprotocol.sources import ruff
 
 log = logging.getLogger(__name__)
@@ -63,10 +70,6 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
 
 #: How often (in nodes) a cancellable walk asks whether it is still wanted.
 CANCEL_CHECK_STEPS: Final = 2048
-
-
-class WalkCancelledError(Exception):
-    """A cancellable walk was told to stop (a newer text arrived)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +275,8 @@ class Walker:
         self.ctx = ctx
         self.rules = rules
         self.cancelled = cancelled
+        if cancelled is not None:
+            ctx.cancelled = cancelled
         self.enter: dict[type[ast.AST], list[Callable[[ast.AST], None]]] = {}
         self.leave: dict[type[ast.AST], list[Callable[[ast.AST], None]]] = {}
         self.broken: dict[str, str] = {}
@@ -287,6 +292,8 @@ class Walker:
         for handler in tuple(handlers):
             try:
                 handler(node)
+            except WalkCancelledError:
+                raise
             except Exception as err:
                 code = getattr(getattr(handler, "__self__", None), "code", "?")
                 self.broken[code] = f"{type(err).__name__}: {err}"

@@ -36,7 +36,7 @@ from pyprotocol.config import Config
 from pyprotocol.model import Finding, Span
 from pyprotocol.positions import LineIndex
 from pyprotocol.rules import ALL_RULES
-from pyprotocol.rules.base import Context, ImportMap, Rule
+from pyprotocol.rules.base import Context, ImportMap, Rule, WalkCancelledError
 
 log = logging.getLogger(__name__)
 
@@ -439,7 +439,7 @@ class Incremental:
         source, index = pending
         try:
             others, broken = _global_findings(memory, source, index, cancelled)
-        except engine.WalkCancelledError:
+        except WalkCancelledError:
             return None
         except Exception:
             log.exception("the whole-module rules failed on %s", memory.path)
@@ -612,6 +612,7 @@ def _global_findings(
     _settle(memory.units, cancelled)
     tree = ast.Module(body=[s for u in memory.units for s in u.stmts], type_ignores=[])
     ctx = Context(source, memory.path, tree, memory.config, index)
+    ctx.cancelled = cancelled
     rules = engine.active_rules(ctx, _GLOBAL_RULES)
     if not rules:
         return [], {}
@@ -679,7 +680,7 @@ def _settle(units: list[_Unit], cancelled: Callable[[], bool] | None = None) -> 
     """
     for unit in units:
         if cancelled is not None and cancelled():
-            raise engine.WalkCancelledError
+            raise WalkCancelledError
         if unit.pending:
             for stmt in unit.stmts:
                 ast.increment_lineno(stmt, unit.pending)

@@ -149,12 +149,6 @@ def test_hanging_ruff_that_reads_nothing_times_out_on_a_large_file(
     assert capsys.readouterr().err == "pyprotocol: ruff did not answer within 2 s\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ruff.Started writes the whole text to ruff's stdin before its timeout "
-    "starts: a ruff that does not read blocks the write forever once the text "
-    "exceeds the pipe buffer (the server's path; `check` gives ruff file names)",
-)
 def test_hanging_ruff_that_reads_nothing_times_out_on_a_large_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

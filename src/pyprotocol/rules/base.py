@@ -25,7 +25,13 @@ if TYPE_CHECKING:
     from pyprotocol.config import Config
 
 _BUILTINS: Final = frozenset(dir(builtins))
+#: How often (in nodes) long loops over a whole module check for cancellation.
+_CANCEL_STEPS: Final = 4096
 TYPING_MODULES: Final = ("typing", "typing_extensions")
+
+
+class WalkCancelledError(Exception):
+    """A cancellable check was told to stop (a newer text arrived)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +302,18 @@ class Context:
         self._node_index: dict[type[ast.AST], list[ast.AST]] | None = None
         self._class_members: dict[int, ast.ClassDef] | None = None
         self._shared: dict[str, object] = {}
+        #: Set for a check that may be cancelled; long loops call
+        #: :meth:`check_cancelled`.
+        self.cancelled: Callable[[], bool] | None = None
+
+    def check_cancelled(self) -> None:
+        """Stop a cancellable check that is no longer wanted.
+
+        Raises:
+            WalkCancelledError: When the check's ``cancelled`` callable says so.
+        """
+        if self.cancelled is not None and self.cancelled():
+            raise WalkCancelledError
 
     def shared[T](self, key: str, build: Callable[[], T]) -> T:
         """A per-file value several rules use, built once on first request.
@@ -331,8 +349,10 @@ class Context:
         """
         if self._node_index is None:
             index: dict[type[ast.AST], list[ast.AST]] = {}
-            for node in ast.walk(self.tree):
+            for count, node in enumerate(ast.walk(self.tree)):
                 index.setdefault(type(node), []).append(node)
+                if not count % _CANCEL_STEPS:
+                    self.check_cancelled()
             self._node_index = index
         # The index is keyed by exact class, so every node under `kind` is a `kind`.
         return cast("list[N]", self._node_index.get(kind, []))

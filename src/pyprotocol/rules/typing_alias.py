@@ -250,7 +250,11 @@ def runtime_uses(
     """
     lines: dict[str, list[int]] = {}
     stack: list[tuple[ast.AST, bool]] = [(ctx.tree, False)]
+    steps = 0
     while stack:
+        steps += 1
+        if not steps % 4096:
+            ctx.check_cancelled()
         node, typed = stack.pop()
         if isinstance(node, ast.Name):
             if node.id in names and not typed and isinstance(node.ctx, ast.Load):

@@ -14,11 +14,12 @@ import logging
 import os
 import re
 import subprocess
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import PurePath
-from typing import Final
+from typing import IO, Final
 
 from pyprotocol import protocol
 from pyprotocol.config import Config
@@ -336,16 +337,17 @@ class Started:
             msg = f"ruff could not be started ({err})"
             raise RuffError(msg) from err
         stdin = self._process.stdin
+        # communicate() must not touch stdin: a thread of its own writes it, so a
+        # large text never holds the caller (ruff reads all of stdin before it
+        # starts, and a pipe holds 64 KiB) and a ruff that reads nothing costs the
+        # timeout in finish(), not a hang here.
+        self._process.stdin = None
+        self._writer: threading.Thread | None = None
         if stdin is not None:
-            try:
-                stdin.write(data)
-            except BrokenPipeError:
-                pass  # ruff stopped reading: finish() reports its exit status
-            finally:
-                with contextlib.suppress(BrokenPipeError):
-                    stdin.close()
-            # Written and closed: communicate() must not flush it again.
-            self._process.stdin = None
+            self._writer = threading.Thread(
+                target=_write_all, args=(stdin, data), name="ruff-stdin", daemon=True
+            )
+            self._writer.start()
 
     def finish(self, timeout: float | None = None) -> _Done:
         """Wait for ruff and read what it printed.
@@ -379,6 +381,16 @@ class Started:
         if self._process.poll() is None:
             self._process.kill()
         self._process.communicate()
+
+
+def _write_all(stdin: IO[bytes], data: bytes) -> None:
+    try:
+        stdin.write(data)
+    except (BrokenPipeError, ValueError, OSError):
+        pass  # ruff stopped reading (or was killed): finish() reports its status
+    finally:
+        with contextlib.suppress(BrokenPipeError, ValueError, OSError):
+            stdin.close()
 
 
 def _run(args: Sequence[str], source: str) -> _Done:
