@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Seconds without a newer edit before the second phase (the rules that look
+#: across the whole module) runs on a fast result.
+SECOND_PHASE_DELAY: Final = 0.2
 #: How many times a waiter chases a document that keeps changing before it settles
 #: for the newest result it has.
 MAX_ROUNDS: Final = 8
@@ -115,6 +118,8 @@ class DocState:
     carried: list[Finding] = field(default_factory=list)
     result: Result | None = None
     timer: asyncio.TimerHandle | None = None
+    #: The second phase, waiting for the edits to pause.
+    deferred: asyncio.TimerHandle | None = None
     running: bool = False
     rerun: bool = False
     closed: bool = False
@@ -199,6 +204,9 @@ class Scheduler:
     def _retire(self, state: DocState) -> None:
         state.closed = True
         self._cancel_timer(state)
+        if state.deferred is not None:
+            state.deferred.cancel()
+            state.deferred = None
         self._wake(state)
 
     # -- scheduling ----------------------------------------------------------------
@@ -292,6 +300,9 @@ class Scheduler:
         self._start(state)
 
     def _start(self, state: DocState) -> None:
+        if state.deferred is not None:
+            state.deferred.cancel()
+            state.deferred = None
         snapshot = replace(
             self._snapshot(state, self.generation), analyser=state.analyser
         )
@@ -305,20 +316,50 @@ class Scheduler:
         try:
             outcome = await loop.run_in_executor(self._executor, self._runner, snapshot)
             self._complete(state, outcome)
-            # Whoever waits for a result gets this one; the second phase refines it.
-            self._wake(state)
             if outcome.followup is not None and self._wanted(state, snapshot):
+                # The second phase waits for a pause in the edits: while the user
+                # types it would only compete with the next fast check.
+                state.deferred = loop.call_later(
+                    SECOND_PHASE_DELAY, self._start_second, state, snapshot, outcome
+                )
+        except Exception:
+            log.exception("could not run the check of %s", snapshot.uri)
+        finally:
+            state.running = False
+        self._after_run(state)
+
+    def _start_second(
+        self, state: DocState, snapshot: Snapshot, outcome: Outcome
+    ) -> None:
+        state.deferred = None
+        if state.running or not self._wanted(state, snapshot):
+            return
+        state.running = True
+        state.rerun = False
+        task = asyncio.ensure_future(self._run_second(state, snapshot, outcome))
+        task.add_done_callback(_log_task_failure)
+
+    async def _run_second(
+        self, state: DocState, snapshot: Snapshot, outcome: Outcome
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        followup = outcome.followup
+        try:
+            if followup is not None:
                 second = await loop.run_in_executor(
                     self._executor,
-                    outcome.followup,
+                    followup,
                     lambda: not self._wanted(state, snapshot),
                 )
                 if second is not None and second.findings != outcome.findings:
                     self._complete(state, second)
         except Exception:
-            log.exception("could not run the check of %s", snapshot.uri)
+            log.exception("could not run the second phase of %s", snapshot.uri)
         finally:
             state.running = False
+        self._after_run(state)
+
+    def _after_run(self, state: DocState) -> None:
         if state.rerun and not state.closed and not self.is_current(state):
             self._start(state)
         self._wake(state)
