@@ -6,6 +6,12 @@ per document runs at a time: a timer that fires meanwhile asks for a rerun. A re
 is kept only when the document is still at the snapshot's version and the settings
 generation has not moved on; otherwise it is dropped and the next check runs.
 
+A check has two phases (see :mod:`pyprotocol.incremental`): the fast one re-checks
+what the edit touched and is published at once; the second one, the rules that look
+across the whole module, starts after :data:`SECOND_PHASE_DELAY` without a newer edit,
+stops as soon as one arrives, and is published again (with a new result id) when its
+findings differ.
+
 While the text does not parse, the last good findings stand: every edit moves them
 (:func:`~pyprotocol.server.documents.carry`), and the syntax error is added to them.
 """
