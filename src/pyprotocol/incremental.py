@@ -370,8 +370,7 @@ class Incremental:
         if self._memory is None:
             return None
         _settle(self._memory.units)
-        body = [stmt for unit in self._memory.units for stmt in unit.stmts]
-        return ast.Module(body=body, type_ignores=[])
+        return _module(self._memory.units)
 
     def analyse(
         self, source: str, path: PurePath | str, config: Config | None = None
@@ -538,7 +537,7 @@ class Incremental:
         self._memory = None
         _splice(memory.units, region, owner, delta)
         units = memory.units
-        tree = ast.Module(body=[s for u in units for s in u.stmts], type_ignores=[])
+        tree = _module(units)
         index = LineIndex(source)
         ctx = Context(source, memory.path, tree, memory.config, index)
         walk = _Walk(ctx, engine.active_rules(ctx, _LOCAL_RULES), memory.config)
@@ -590,6 +589,11 @@ def _splice(
         node.end_lineno, node.end_col_offset = owner.end, node.body[-1].end_col_offset
 
 
+def _module(units: list[_Unit]) -> ast.Module:
+    """The module made of some units' statements."""
+    return ast.Module(body=[s for u in units for s in u.stmts], type_ignores=[])
+
+
 def _carry(findings: list[Finding], region: _Region, delta: int) -> list[Finding]:
     """Move findings across an edit; drop those that touch the edited lines."""
     kept: list[Finding] = []
@@ -610,7 +614,7 @@ def _global_findings(
 ) -> tuple[list[Finding], dict[str, str]]:
     """Run the rules that are not statement-local over the whole tree."""
     _settle(memory.units, cancelled)
-    tree = ast.Module(body=[s for u in memory.units for s in u.stmts], type_ignores=[])
+    tree = _module(memory.units)
     ctx = Context(source, memory.path, tree, memory.config, index)
     ctx.cancelled = cancelled
     rules = engine.active_rules(ctx, _GLOBAL_RULES)

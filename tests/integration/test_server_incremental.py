@@ -21,12 +21,7 @@ def has(diagnostics: list[types.Diagnostic], code: str) -> bool:
     return any(d.code == code for d in diagnostics)
 
 
-async def test_an_edit_inside_a_function_refreshes_a_whole_module_finding(
-    client: RecordingClient, tmp_path: Path
-) -> None:
-    await start(client, tmp_path, capabilities(), options={"debounce": 0})
-    path = tmp_path / "limits.py"
-    uri = path.as_uri()
+def open_source(client: RecordingClient, uri: str) -> None:
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(
             text_document=types.TextDocumentItem(
@@ -34,24 +29,36 @@ async def test_an_edit_inside_a_function_refreshes_a_whole_module_finding(
             )
         )
     )
-    assert has(await diagnostics_for(client, uri, 1), PP111)
 
-    # Rebinding LIMIT in one function: PP111 no longer holds anywhere.
+
+def rebind_limit(client: RecordingClient, uri: str) -> None:
+    """Version 2: LIMIT rebound in one function, so PP111 no longer holds anywhere."""
     line = SOURCE.splitlines().index("def f7(value: int) -> int:")
+    at = types.Position(line=line + 1, character=0)
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
             content_changes=[
                 types.TextDocumentContentChangePartial(
-                    range=types.Range(
-                        start=types.Position(line=line + 1, character=0),
-                        end=types.Position(line=line + 1, character=0),
-                    ),
+                    range=types.Range(start=at, end=at),
                     text="    global LIMIT\n    LIMIT = 4\n",
                 )
             ],
         )
     )
+
+
+async def test_an_edit_inside_a_function_refreshes_a_whole_module_finding(
+    client: RecordingClient, tmp_path: Path
+) -> None:
+    await start(client, tmp_path, capabilities(), options={"debounce": 0})
+    path = tmp_path / "limits.py"
+    uri = path.as_uri()
+    open_source(client, uri)
+    assert has(await diagnostics_for(client, uri, 1), PP111)
+
+    # Rebinding LIMIT in one function: PP111 no longer holds anywhere.
+    rebind_limit(client, uri)
 
     def refreshed() -> bool | None:
         last = [p for p in client.published(uri) if p.version == 2]
@@ -69,31 +76,11 @@ async def test_pull_clients_see_the_second_phase(
 ) -> None:
     await start(client, tmp_path, capabilities(pull=True), options={"debounce": 0})
     uri = (tmp_path / "limits.py").as_uri()
-    client.text_document_did_open(
-        types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(
-                uri=uri, language_id="python", version=1, text=SOURCE
-            )
-        )
-    )
+    open_source(client, uri)
     report = await pull(client, uri, None)
     assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
     assert has(list(report.items), PP111)
-    line = SOURCE.splitlines().index("def f7(value: int) -> int:")
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-            content_changes=[
-                types.TextDocumentContentChangePartial(
-                    range=types.Range(
-                        start=types.Position(line=line + 1, character=0),
-                        end=types.Position(line=line + 1, character=0),
-                    ),
-                    text="    global LIMIT\n    LIMIT = 4\n",
-                )
-            ],
-        )
-    )
+    rebind_limit(client, uri)
     previous = report.result_id
     for _ in range(100):
         report = await pull(client, uri, previous)
