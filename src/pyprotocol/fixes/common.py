@@ -8,7 +8,7 @@ from typing import Final, cast
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 _EMPTY: Final = cst.Module(body=[])
@@ -148,8 +148,15 @@ def update_imports(
     blank_start = _starts_blank(tree)
     if wanted:
         tree = AddImportsVisitor(context).transform_module(tree)
-    drops = _unused(tree, [_request(r) for r in remove_unused])
-    if drops:
+    requests = [_request(r) for r in remove_unused]
+    drops = _unused(tree, requests)
+    if drops is None:
+        # Syntax newer than this Python's `ast` (a 3.13 target's type parameter
+        # defaults): LibCST's own scope analysis decides.
+        for request in requests:
+            RemoveImportsVisitor.remove_unused_import(context, *request)
+        tree = RemoveImportsVisitor(context).transform_module(tree)
+    elif drops:
         # LibCST's RemoveImportsVisitor resolves scopes over the whole module
         # (seconds on a large file): the names are checked on `ast` instead, and
         # an import whose name appears anywhere else is kept.
@@ -215,14 +222,17 @@ def _bindings(small: cst.BaseSmallStatement) -> list[_Import]:
     return found
 
 
-def _unused(tree: cst.Module, requests: list[_Import]) -> set[_Import]:
-    """The requested imports whose bound name nothing else in the module mentions."""
+def _unused(tree: cst.Module, requests: list[_Import]) -> set[_Import] | None:
+    """The requested imports whose bound name nothing else in the module mentions.
+
+    None when the code does not parse with this Python's ``ast``.
+    """
     if not requests:
         return set()
     try:
         parsed = ast.parse(tree.code)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return set()
+        return None
     mentioned: set[str] = set()
     for node in ast.walk(parsed):
         if isinstance(node, ast.Name):
