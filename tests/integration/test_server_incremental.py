@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import random
+import time
 from pathlib import Path
 
 from lsprotocol import types
 
-from .helpers import RecordingClient, capabilities, diagnostics_for, start, wait_until
+from .helpers import (
+    Doc,
+    RecordingClient,
+    capabilities,
+    diagnostics_for,
+    start,
+    wait_until,
+)
 
 PP111 = "PP111"  # constants declared Final: a rule that reads the whole module
 
@@ -102,3 +112,93 @@ async def pull(
             previous_result_id=previous,
         )
     )
+
+
+async def test_after_random_edits_the_settled_diagnostics_equal_a_full_check(
+    client: RecordingClient, tmp_path: Path
+) -> None:
+    # A real module with classes, methods and whole-module findings, edited inside
+    # methods, between definitions and at the top; typed quickly (debounce 0, no
+    # waiting), then left alone: what the server settles on must be a full check's.
+    import mypy
+
+    import pyprotocol.engine
+
+    module = Path(mypy.__file__).with_name("fastparse.py")
+    source = await asyncio.to_thread(module.read_text, encoding="utf-8")
+    await start(
+        client, tmp_path, capabilities(), options={"debounce": 0, "ruff": False}
+    )
+    doc = Doc(client, tmp_path / "module.py", source).open()
+    await diagnostics_for(client, doc.uri, 1)
+    rng = random.Random(11)  # noqa: S311 - reproducible edits
+    for step in range(30):  # the last edit is the rebinding
+        lines = doc.text.splitlines(keepends=True)
+        kind = step % 3
+        if kind == 0:
+            # A constant between top-level definitions: a whole-module finding.
+            heads = [i for i, line in enumerate(lines) if line.startswith("def ")]
+            at, new = rng.choice(heads), f"LIMIT_{step} = {step}\n\n\n"
+        elif step == 29:
+            # Rebinding a constant inside a method: only the second phase sees
+            # that PP111 no longer holds for it.
+            bodies = [
+                i for i, line in enumerate(lines) if line.startswith(" " * 8 + "r")
+            ]
+            at = rng.choice(bodies)
+            new = "        global LIMIT_0\n        LIMIT_0 = 1\n"
+        elif kind == 1:
+            # Inside a method body: a statement-local finding.
+            bodies = [
+                i for i, line in enumerate(lines) if line.startswith(" " * 8 + "r")
+            ]
+            at, new = (
+                rng.choice(bodies),
+                "        if x in [1, 2, 3]:\n            pass\n",
+            )
+        else:
+            at, new = rng.randrange(1, len(lines)), ""
+        offset = sum(len(line) for line in lines[:at])
+        end = offset + (len(lines[at]) if not new else 0)
+        candidate = doc.text[:offset] + new + doc.text[end:]
+        if parses(candidate):
+            doc.edit(offset, end, new)
+    final = doc.version
+    initial = pyprotocol.engine.analyse(source, doc.path).findings
+    assert final > 20, "too few edits parsed to prove anything"
+    await diagnostics_for(client, doc.uri, final)
+    settled = await wait_until(
+        lambda: quiet(client, doc.uri, final), limit=30, what="no more publishes"
+    )
+    expected = pyprotocol.engine.analyse(doc.text, doc.path).findings
+    assert expected != initial, "the edits changed no finding: the test proves nothing"
+    assert sorted((d.code, d.range.start.line) for d in settled) == sorted(
+        (f.code, f.span.line - 1) for f in expected
+    )
+
+
+def parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        return False
+    return True
+
+
+_SEEN: dict[str, tuple[int, float]] = {}
+
+
+def quiet(
+    client: RecordingClient, uri: str, version: int
+) -> list[types.Diagnostic] | None:
+    """The last publish, once nothing new has come for a second."""
+    published = client.published(uri)
+    count = len(published)
+    now = time.monotonic()
+    seen = _SEEN.get(uri)
+    if seen is None or seen[0] != count:
+        _SEEN[uri] = (count, now)
+        return None
+    if now - seen[1] < 1.0 or published[-1].version != version:
+        return None
+    return list(published[-1].diagnostics)
