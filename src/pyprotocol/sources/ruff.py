@@ -302,6 +302,10 @@ class _Done:
     stderr: str
 
 
+#: What a fresh pipe takes without blocking the writer (Linux's default).
+PIPE_BUFFER_BYTES: Final = 65_536
+
+
 class Started:
     """A ruff process at work on a buffer while the caller does something else.
 
@@ -343,7 +347,11 @@ class Started:
         # timeout in finish(), not a hang here.
         self._process.stdin = None
         self._writer: threading.Thread | None = None
-        if stdin is not None:
+        if stdin is not None and len(data) <= PIPE_BUFFER_BYTES:
+            # Fits in a fresh pipe: the write cannot block, and no thread is
+            # started (the CLI forks its workers after starting ruff).
+            _write_all(stdin, data)
+        elif stdin is not None:
             self._writer = threading.Thread(
                 target=_write_all, args=(stdin, data), name="ruff-stdin", daemon=True
             )
