@@ -27,6 +27,7 @@ from pathlib_canon import canonical
 from pyprotocol import engine
 from pyprotocol.config import Config
 from pyprotocol.model import Applicability
+from pyprotocol.rules.astutil import dotted_name
 
 #: ``typing`` aliases and the names the fixes (PP103, PP104, PP109) put instead.
 ALIASES: Final[dict[str, str]] = {
@@ -73,17 +74,6 @@ _WITH_CONTEXT: Final = (
     ast.Tuple,
 )
 _RANDOM: Final[dict[str, str]] = {"randbits": "getrandbits", "randbelow": "randrange"}
-
-
-def _dotted(node: ast.expr) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 def _last_name(node: ast.expr) -> str | None:
@@ -141,7 +131,7 @@ class Normaliser(ast.NodeTransformer):
         return ast.Name(ALIASES.get(name, name), ast.Load())
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
-        dotted = _dotted(node.value)
+        dotted = dotted_name(node.value)
         match = _STATUS.fullmatch(node.attr)
         if match is not None:
             return ast.Constant(int(match.group(1)))
@@ -284,7 +274,7 @@ class Normaliser(ast.NodeTransformer):
     def visit_Call(self, node: ast.Call) -> ast.expr:
         func = node.func
         name = _last_name(func)
-        dotted = _dotted(func)
+        dotted = dotted_name(func)
         if name in {"dataclass"} and not node.args:
             node.keywords = [k for k in node.keywords if k.arg != "slots"]
             if not node.keywords:
@@ -310,7 +300,7 @@ class Normaliser(ast.NodeTransformer):
         elif (
             isinstance(func, ast.Attribute)
             and isinstance(func.value, ast.Call)
-            and _dotted(func.value.func) == "secrets.SystemRandom"
+            and dotted_name(func.value.func) == "secrets.SystemRandom"
         ):
             node.func = ast.Name(f"random:{func.attr}")
         if name in {"sleep"} and dotted in {"sleep", "time.sleep", "asyncio.sleep"}:
@@ -353,7 +343,7 @@ class Normaliser(ast.NodeTransformer):
 
     def visit_Await(self, node: ast.Await) -> ast.expr:
         inner = self.visit(node.value)
-        if isinstance(inner, ast.Call) and _dotted(inner.func) == "sleep:":
+        if isinstance(inner, ast.Call) and dotted_name(inner.func) == "sleep:":
             return inner
         node.value = inner
         return node
@@ -448,7 +438,7 @@ def _unquote(node: ast.expr) -> ast.expr:
 
 
 def _is_asyncio_mark(node: ast.expr) -> bool:
-    dotted = _dotted(node)
+    dotted = dotted_name(node)
     return dotted is not None and dotted.endswith("mark.asyncio")
 
 
@@ -544,7 +534,7 @@ def _fold(previous: ast.stmt, loop: ast.stmt) -> ast.stmt | None:
         and isinstance(stmt.value, ast.Call)
         and isinstance(stmt.value.func, ast.Attribute)
         and stmt.value.func.attr == "append"
-        and _dotted(stmt.value.func.value) == targets[0].id
+        and dotted_name(stmt.value.func.value) == targets[0].id
         and len(stmt.value.args) == 1
     ):
         return None

@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 from typing import Final
 
+from pyprotocol.rules.astutil import dotted_name
+
 #: Function (last name) -> canonical operation.
 FUNCTIONS: Final = {
     "join": "join",
@@ -76,17 +78,6 @@ _WRAPPERS: Final = frozenset({"Path", "pathlib.Path", "str"})
 _MODULES: Final = frozenset({"", "os", "os.path", "path", "osp"})
 
 
-def _dotted(node: ast.expr) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
 def _op(
     name: str, *args: ast.expr, keywords: list[ast.keyword] | None = None
 ) -> ast.Call:
@@ -107,7 +98,7 @@ class PathCanon(ast.NodeTransformer):
     def visit_Call(self, node: ast.Call) -> ast.expr:
         """Functions, methods, ``Path(x)``/``str(x)`` wrappers."""
         self.generic_visit(node)
-        dotted = _dotted(node.func)
+        dotted = dotted_name(node.func)
         if dotted in _WRAPPERS and len(node.args) == 1 and not node.keywords:
             return node.args[0]
         if dotted in {"Path.cwd", "pathlib.Path.cwd"} and not node.args:
@@ -157,7 +148,7 @@ class PathCanon(ast.NodeTransformer):
             return self._makedirs([func.value, *node.args], node.keywords)
         if func.attr == "glob" and len(node.args) == 1:
             folder = func.value
-            if isinstance(folder, ast.Call) and _dotted(folder.func) in {
+            if isinstance(folder, ast.Call) and dotted_name(folder.func) in {
                 "Path",
                 "pathlib.Path",
             }:
@@ -194,7 +185,7 @@ class PathCanon(ast.NodeTransformer):
             and len(value.args) == 1
         ):
             return node
-        name = (_dotted(value.func) or "").rpartition(".")[2]
+        name = (dotted_name(value.func) or "").rpartition(".")[2]
         arg = value.args[0]
         if name == "split":
             return _op("parent" if index.value == 0 else "name", arg)

@@ -31,3 +31,22 @@ def has_star_kwargs(call: ast.Call) -> bool:
         True when a ``**`` argument is present.
     """
     return any(item.arg is None for item in call.keywords)
+
+
+def dotted_name(node: ast.expr) -> str | None:
+    """``a.b.c`` for a chain of names and attributes, else None.
+
+    Args:
+        node: An expression.
+
+    Returns:
+        The dotted text, or None when the chain does not start at a name.
+    """
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))

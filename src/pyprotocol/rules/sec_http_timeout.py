@@ -6,7 +6,7 @@ import ast
 from typing import ClassVar, Final
 
 from pyprotocol.model import Severity
-from pyprotocol.rules.astutil import has_star_kwargs, keyword
+from pyprotocol.rules.astutil import dotted_name, has_star_kwargs, keyword
 from pyprotocol.rules.base import Context, Examples, Rule
 from pyprotocol.rules.sec_helpers import argument, is_constant
 
@@ -76,7 +76,7 @@ class HttpWithoutTimeout(Rule):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         """Remember ``s = requests.Session()``."""
-        names = {_dotted(t) or "" for t in node.targets}
+        names = {dotted_name(t) or "" for t in node.targets}
         if self.ctx.is_call_to(node.value, *_SESSIONS):
             self._sessions |= names
         else:
@@ -87,7 +87,7 @@ class HttpWithoutTimeout(Rule):
         if node.optional_vars is not None and self.ctx.is_call_to(
             node.context_expr, *_SESSIONS
         ):
-            self._sessions.add(_dotted(node.optional_vars) or "")
+            self._sessions.add(dotted_name(node.optional_vars) or "")
 
     def visit_Call(self, node: ast.Call) -> None:
         """Flag a request that can wait forever."""
@@ -123,17 +123,5 @@ class HttpWithoutTimeout(Rule):
         receiver = func.value
         if self.ctx.is_call_to(receiver, *_SESSIONS):
             return True
-        text = _dotted(receiver)
+        text = dotted_name(receiver)
         return text is not None and text in self._sessions
-
-
-def _dotted(node: ast.expr) -> str | None:
-    """``a.b.c`` for a chain of names, else None."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
