@@ -451,21 +451,24 @@ class Incremental:
         return memory.analysis
 
     def _analyse(self, source: str, path: PurePath, config: Config) -> engine.Analysis:
-        lines = source.splitlines(keepends=True)
+        # Lines as `ast` counts them (a form feed or U+2028 ends no line), one index
+        # for the whole check.
+        index = LineIndex(source)
+        lines = index.with_ends()
         memory = self._memory
         if memory is not None and memory.config == config and memory.path == path:
             if lines == memory.lines and memory.analysis is not None:
                 self.stats = Stats("same", 0, 0)
                 return memory.analysis
-            partial = self._partial(memory, source, lines)
+            partial = self._partial(memory, index, lines)
             if partial is not None:
                 return partial
-        return self._full(source, lines, path, config)
+        return self._full(index, lines, path, config)
 
     def _full(
-        self, source: str, lines: list[str], path: PurePath, config: Config
+        self, index: LineIndex, lines: list[str], path: PurePath, config: Config
     ) -> engine.Analysis:
-        index = LineIndex(source)
+        source = index.text
         try:
             tree = engine.parse(source)
         except (SyntaxError, ValueError, MemoryError, RecursionError) as err:
@@ -495,7 +498,7 @@ class Incremental:
         return analysis
 
     def _partial(
-        self, memory: _Memory, source: str, lines: list[str]
+        self, memory: _Memory, index: LineIndex, lines: list[str]
     ) -> engine.Analysis | None:
         units = memory.units
         low, high = _diff(memory.lines, lines)
@@ -513,16 +516,16 @@ class Incremental:
             region = _region(lines, members, inner, delta, owner.end, indent)
             if region is None:
                 return None
-            return self._apply(memory, source, lines, region, owner)
+            return self._apply(memory, index, lines, region, owner)
         region = _region(lines, units, (first, after), delta, None, None)
         if region is None:
             return None
-        return self._apply(memory, source, lines, region, None)
+        return self._apply(memory, index, lines, region, None)
 
     def _apply(
         self,
         memory: _Memory,
-        source: str,
+        index: LineIndex,
         lines: list[str],
         region: _Region,
         owner: _Unit | None,
@@ -538,7 +541,7 @@ class Incremental:
         _splice(memory.units, region, owner, delta)
         units = memory.units
         tree = _module(units)
-        index = LineIndex(source)
+        source = index.text
         ctx = Context(source, memory.path, tree, memory.config, index)
         walk = _Walk(ctx, engine.active_rules(ctx, _LOCAL_RULES), memory.config)
         fresh = {id(unit) for unit in region.fresh}

@@ -93,6 +93,23 @@ class LineIndex:
         self.lines = split_lines(text)
         self._starts = [0, *(match.end() for match in _LINE_END.finditer(text))]
 
+    def with_ends(self) -> list[str]:
+        """The lines with their terminators (no empty last piece).
+
+        Like ``str.splitlines(keepends=True)``, but breaking only where LSP and
+        ``ast`` do: a form feed or U+2028 inside a line does not end it.
+
+        Returns:
+            The lines.
+        """
+        ends = [*self._starts[1:], len(self.text)]
+        pieces = [
+            self.text[start:end] for start, end in zip(self._starts, ends, strict=True)
+        ]
+        if pieces and not pieces[-1]:
+            pieces.pop()
+        return pieces
+
     def line(self, number: int) -> str:
         """The text of a 1-based line, or ``""`` past the end.
 

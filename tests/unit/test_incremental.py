@@ -224,3 +224,19 @@ def test_random_edits_of_real_files(seed: int) -> None:
         assert not mismatches, [(m.mode, m.missing, m.extra) for m in mismatches]
     # Some of the edits must have been checked incrementally, or this proves nothing.
     assert partial > 0
+
+
+@pytest.mark.parametrize("odd", ["\x0c", "\u2028", "\r"])
+def test_characters_that_python_does_not_count_as_line_ends(odd: str) -> None:
+    # str.splitlines() breaks at a form feed or U+2028, `ast` does not: lines must
+    # be counted the way `ast` counts them, or the regions would be misplaced.
+    text = (
+        f"import os\n#{odd}x\n\ndef a():\n    pass\n\n\n"
+        "def b():\n    x = 1\n    return x\n"
+    )
+    if odd == "\r":
+        text = text.replace("\n", "\r")
+    analyser = Incremental()
+    assert check_both(analyser, text) == "full"
+    assert check_both(analyser, text.replace("x = 1", "x = 11")) == "partial"
+    assert check_tree(analyser, text.replace("x = 1", "x = 11")) is None
