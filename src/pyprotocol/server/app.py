@@ -523,7 +523,9 @@ class PyprotocolServer(LanguageServer):
             running.cancel()
         elif running is not None:
             try:
-                extra, outcome.ruff_error = running.collect(snapshot.text, path, config)
+                extra, outcome.ruff_error = running.collect(
+                    snapshot.text, path, config, analysis.index
+                )
             except Exception as err:
                 log.exception("ruff's findings for %s could not be read", snapshot.uri)
                 extra, outcome.ruff_error = [], f"{type(err).__name__}: {err}"

@@ -90,7 +90,11 @@ class RuffRun:
                 started.cancel()
 
     def collect(
-        self, source: str, path: PurePath, config: Config
+        self,
+        source: str,
+        path: PurePath,
+        config: Config,
+        index: LineIndex | None = None,
     ) -> tuple[list[Finding], str | None]:
         """Wait for both processes and read their findings.
 
@@ -98,6 +102,7 @@ class RuffRun:
             source: The text they ran on.
             path: Its path.
             config: The configuration.
+            index: The text's line index, when the caller has one already.
 
         Returns:
             The findings that pass the configuration and ``# noqa`` comments, and
@@ -120,7 +125,8 @@ class RuffRun:
         unformatted = ruff.unformatted_finding(source, formatted, config)
         if unformatted is not None:
             found.append(unformatted)
-        suppressions = engine.Suppressions.scan(LineIndex(source).lines)
+        lines = (index or LineIndex(source)).lines
+        suppressions = engine.Suppressions.scan(lines)
         return [
             f
             for f in found
