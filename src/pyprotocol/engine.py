@@ -27,6 +27,7 @@ from pyprotocol.model import Applicability, Finding, Severity, Span
 from pyprotocol.positions import LineIndex
 from pyprotocol.rules import ALL_RULES
 from pyprotocol.rules.base import (
+    CANCEL_CHECK_STEPS,
     Context,
     FixRequest,
     RawFinding,
@@ -66,10 +67,6 @@ _RULES_BY_CODE: Final[dict[str, type[Rule]]] = {rule.code: rule for rule in ALL_
 _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     rule.code: rule.replaces for rule in ALL_RULES if rule.replaces
 }
-
-
-#: How often (in nodes) a cancellable walk asks whether it is still wanted.
-CANCEL_CHECK_STEPS: Final = 2048
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     from pyprotocol.config import Config
 
 _BUILTINS: Final = frozenset(dir(builtins))
-#: How often (in nodes) long loops over a whole module check for cancellation.
-_CANCEL_STEPS: Final = 4096
+#: How often (in nodes) a cancellable walk, or a long loop over a whole module,
+#: asks whether it is still wanted.
+CANCEL_CHECK_STEPS: Final = 2048
 TYPING_MODULES: Final = ("typing", "typing_extensions")
 
 
@@ -351,7 +352,7 @@ class Context:
             index: dict[type[ast.AST], list[ast.AST]] = {}
             for count, node in enumerate(ast.walk(self.tree)):
                 index.setdefault(type(node), []).append(node)
-                if not count % _CANCEL_STEPS:
+                if not count % CANCEL_CHECK_STEPS:
                     self.check_cancelled()
             self._node_index = index
         # The index is keyed by exact class, so every node under `kind` is a `kind`.

@@ -23,6 +23,7 @@ import libcst as cst
 from pyprotocol.fixes.common import positions
 from pyprotocol.model import Applicability, FixInfo, Severity
 from pyprotocol.rules.base import (
+    CANCEL_CHECK_STEPS,
     TYPING_MODULES,
     Context,
     Examples,
@@ -253,7 +254,7 @@ def runtime_uses(
     steps = 0
     while stack:
         steps += 1
-        if not steps % 4096:
+        if not steps % CANCEL_CHECK_STEPS:
             ctx.check_cancelled()
         node, typed = stack.pop()
         if isinstance(node, ast.Name):

@@ -346,16 +346,14 @@ class Started:
         # starts, and a pipe holds 64 KiB) and a ruff that reads nothing costs the
         # timeout in finish(), not a hang here.
         self._process.stdin = None
-        self._writer: threading.Thread | None = None
         if stdin is not None and len(data) <= PIPE_BUFFER_BYTES:
             # Fits in a fresh pipe: the write cannot block, and no thread is
             # started (the CLI forks its workers after starting ruff).
             _write_all(stdin, data)
         elif stdin is not None:
-            self._writer = threading.Thread(
+            threading.Thread(
                 target=_write_all, args=(stdin, data), name="ruff-stdin", daemon=True
-            )
-            self._writer.start()
+            ).start()
 
     def finish(self, timeout: float | None = None) -> _Done:
         """Wait for ruff and read what it printed.
